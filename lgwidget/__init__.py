@@ -1,0 +1,48 @@
+"""lgwidget: live, collapsible views of LangGraph agent runs in Jupyter.
+
+``import lgwidget`` is cheap: the HTTP client, the widget and IPython load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._errors import APIStatusError, ConnectError, DisconnectedError, LGWidgetError, ProtocolError
+from ._parts import StreamPart
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from ._client import Client, stream
+
+# name -> module that defines it, imported on first access (PEP 562).
+_LAZY = {
+    "Client": "._client",
+    "stream": "._client",
+}
+
+__all__ = [
+    "APIStatusError",
+    "Client",
+    "ConnectError",
+    "DisconnectedError",
+    "LGWidgetError",
+    "ProtocolError",
+    "StreamPart",
+    "__version__",
+    "stream",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lgwidget' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

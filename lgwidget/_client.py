@@ -1,0 +1,288 @@
+"""The wire: a stateless streaming run, ``POST {url}/runs/stream``, read as Server-Sent Events.
+
+Names and defaults follow ``langgraph_sdk``'s ``client.runs.stream(None, ...)``, with one
+deliberate difference: ``on_disconnect`` defaults to ``"cancel"``. The server's own default,
+``"continue"``, leaves an orphan run occupying the worker once the user stops watching.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+from httpx_sse import EventSource, ServerSentEvent
+
+from ._errors import APIStatusError, ConnectError, DisconnectedError, LGWidgetError, ProtocolError
+from ._parts import StreamPart
+
+#: Where ``lgwidget demo`` and ``langgraph dev`` serve when no URL is given anywhere.
+DEFAULT_URL = "http://127.0.0.1:2024"
+URL_ENV_VAR = "LANGGRAPH_API_URL"
+#: Looked up in this order when no ``api_key`` is passed, as the SDK does.
+API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
+#: The SDK's timeouts. The read timeout spans one read, and the server sends a heartbeat
+#: every 5 s, so a long quiet run does not time out.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=300, write=300, pool=5)
+
+#: Every parameter the SDK takes for a stateless streaming run, besides assistant_id, input and
+#: stream_mode. ``langsmith_tracing`` goes on the wire as ``langsmith_tracer``, as in the SDK.
+RUN_PARAMS = frozenset(
+    {
+        "command",
+        "config",
+        "context",
+        "metadata",
+        "stream_subgraphs",
+        "stream_resumable",
+        "interrupt_before",
+        "interrupt_after",
+        "durability",
+        "on_completion",
+        "on_disconnect",
+        "if_not_exists",
+        "webhook",
+        "feedback_keys",
+        "after_seconds",
+        "multitask_strategy",
+        "checkpoint_during",
+        "langsmith_tracing",
+    }
+)
+_WIRE_NAMES = {"langsmith_tracing": "langsmith_tracer"}
+# An error body is read for its message only; a proxy's 50 MB page must not be held in memory.
+_ERROR_BODY_LIMIT = 64 * 1024
+
+
+def resolve_url(url: str | None) -> str:
+    """The argument, else ``$LANGGRAPH_API_URL``, else :data:`DEFAULT_URL`; no trailing slash."""
+    return (url or os.environ.get(URL_ENV_VAR) or DEFAULT_URL).rstrip("/")
+
+
+def resolve_api_key(api_key: str | None) -> str | None:
+    if api_key:
+        return api_key
+    return next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
+
+
+def build_payload(
+    assistant_id: str, input: Any, stream_mode: Any, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The request body; raises ``TypeError`` naming an unknown parameter. None is not sent."""
+    unknown = sorted(set(params) - RUN_PARAMS)
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument {unknown[0]!r}; a stateless run takes "
+            f"{', '.join(sorted(RUN_PARAMS))}"
+        )
+    if not isinstance(assistant_id, str) or not assistant_id:
+        raise TypeError(f"assistant_id must be a graph name or an assistant id, not {assistant_id!r}")
+    if isinstance(stream_mode, (tuple, list)):
+        stream_mode = list(stream_mode)
+    payload = {"assistant_id": assistant_id, "input": input, "stream_mode": stream_mode}
+    payload.update({_WIRE_NAMES.get(k, k): v for k, v in {"on_disconnect": "cancel", **params}.items()})
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+class Client:
+    """An HTTP client for one Agent Server, holding one connection pool.
+
+    Use it as an async context manager::
+
+        async with lgwidget.Client("http://127.0.0.1:2024") as client:
+            async for part in client.stream("agent", input={"messages": [...]}):
+                print(part.event, part.data)
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        api_key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | float | None = None,
+    ) -> None:
+        self.url = resolve_url(url)
+        all_headers = dict(headers or {})
+        key = resolve_api_key(api_key)
+        if key:
+            all_headers["x-api-key"] = key
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            headers=all_headers,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        )
+
+    def __repr__(self) -> str:  # never shows headers: they may carry a key
+        return f"Client(url={self.url!r})"
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def stream(
+        self,
+        assistant_id: str,
+        *,
+        input: Any = None,
+        stream_mode: str | list[str] = "updates",
+        **params: Any,
+    ) -> AsyncIterator[StreamPart]:
+        """Stream a stateless run as :class:`StreamPart` s, like the SDK's
+        ``client.runs.stream(None, assistant_id, ...)``.
+
+        ``params`` are the SDK's names: config, context, metadata, command, stream_subgraphs,
+        stream_resumable, interrupt_before, interrupt_after, durability, on_completion,
+        on_disconnect (default ``"cancel"``), if_not_exists, webhook, feedback_keys,
+        after_seconds, multitask_strategy, checkpoint_during, langsmith_tracing.
+        An ``error`` event is yielded, not raised; HTTP and transport failures raise
+        :class:`LGWidgetError` subclasses.
+        """
+        return self.stream_payload(build_payload(assistant_id, input, stream_mode, params))
+
+    async def stream_payload(self, payload: Mapping[str, Any]) -> AsyncIterator[StreamPart]:
+        """Stream a run from a request body made by :func:`build_payload`."""
+        url = f"{self.url}/runs/stream"
+        async for sse in self.events(payload):
+            yield StreamPart(sse.event, _decode(sse.data, sse.event, url), sse.id or None)
+
+    async def events(self, payload: Mapping[str, Any]) -> AsyncIterator[ServerSentEvent]:
+        """The run's raw Server-Sent Events, data not yet decoded (for :class:`RunWidget`,
+        which forwards the JSON text to the browser as it came). Failures raise
+        :class:`LGWidgetError` subclasses."""
+        url = f"{self.url}/runs/stream"
+        received = 0
+        try:
+            async with self._http.stream(
+                "POST",
+                "/runs/stream",
+                json=payload,
+                headers={"accept": "text/event-stream", "cache-control": "no-store"},
+            ) as response:
+                await _check_response(response, url)
+                async for sse in EventSource(response).aiter_sse():
+                    received += 1
+                    yield sse
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectError(f"cannot connect to {url}: {_reason(exc)}", url=url) from exc
+        except httpx.ReadTimeout as exc:
+            raise DisconnectedError(
+                f"no data from {url} for {self._http.timeout.read} s "
+                f"after {received} events; the stream was closed",
+                url=url,
+            ) from exc
+        except httpx.TransportError as exc:
+            where = f"after {received} events" if received else "before any event"
+            raise DisconnectedError(
+                f"connection to {url} lost {where}: {_reason(exc)}", url=url
+            ) from exc
+
+
+def stream(
+    assistant_id: str,
+    *,
+    input: Any = None,
+    url: str | None = None,
+    api_key: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    stream_mode: str | list[str] = "updates",
+    **params: Any,
+) -> AsyncIterator[StreamPart]:
+    """One stateless run with a client of its own, closed when the stream ends::
+
+        async for part in lgwidget.stream("agent", input={...}):
+            ...
+    """
+    payload = build_payload(assistant_id, input, stream_mode, params)  # bad arguments fail here
+    return _stream_once(payload, url, api_key, headers)
+
+
+async def _stream_once(
+    payload: dict[str, Any],
+    url: str | None,
+    api_key: str | None,
+    headers: Mapping[str, str] | None,
+) -> AsyncIterator[StreamPart]:
+    async with Client(url, api_key=api_key, headers=headers) as client:
+        async for part in client.stream_payload(payload):
+            yield part
+
+
+def _decode(data: str, event: str, url: str) -> Any:
+    """JSON-decode an event's data, as the SDK does; empty data is None."""
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ProtocolError(
+            f"event {event!r} from {url} has data that is not JSON ({exc}): {_excerpt(data)}",
+            url=url,
+        ) from None
+
+
+async def _check_response(response: httpx.Response, url: str) -> None:
+    """Raise for an HTTP error, or for an answer that is not an event stream.
+
+    The status comes first: httpx-sse alone would only complain about the content type.
+    """
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip()
+    if response.status_code < 400 and content_type == "text/event-stream":
+        return
+    body = await _read_limited(response)
+    status = f"{response.status_code} {response.reason_phrase}".strip()
+    if response.status_code >= 400:
+        detail = _detail(body)
+        raise APIStatusError(
+            f"{status} from POST {url}: {detail or _excerpt(body) or 'no details'}",
+            url=url,
+            status_code=response.status_code,
+            detail=detail,
+        )
+    raise ProtocolError(
+        f"expected an event stream from POST {url}, got {status} "
+        f"({content_type or 'no content type'}): {_excerpt(body) or 'empty body'}",
+        url=url,
+        status_code=response.status_code,
+    )
+
+
+async def _read_limited(response: httpx.Response) -> str:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= _ERROR_BODY_LIMIT:
+            break
+    return b"".join(chunks)[:_ERROR_BODY_LIMIT].decode(errors="replace")
+
+
+def _detail(body: str) -> str | None:
+    """The server's ``{"detail": ...}`` explanation, as text."""
+    try:
+        detail = json.loads(body).get("detail")
+    except (ValueError, AttributeError):
+        return None
+    if detail is None:
+        return None
+    return detail if isinstance(detail, str) else json.dumps(detail)
+
+
+def _excerpt(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
+
+__all__ = ["DEFAULT_URL", "Client", "LGWidgetError", "stream"]
