@@ -14,11 +14,13 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._client import Client, stream
+    from ._widget import RunWidget
 
 # name -> module that defines it, imported on first access (PEP 562).
 _LAZY = {
     "Client": "._client",
     "stream": "._client",
+    "RunWidget": "._widget",
 }
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "DisconnectedError",
     "LGWidgetError",
     "ProtocolError",
+    "RunWidget",
     "StreamPart",
     "__version__",
     "stream",

@@ -58,13 +58,22 @@ _ERROR_BODY_LIMIT = 64 * 1024
 
 def resolve_url(url: str | None) -> str:
     """The argument, else ``$LANGGRAPH_API_URL``, else :data:`DEFAULT_URL`; no trailing slash."""
-    return (url or os.environ.get(URL_ENV_VAR) or DEFAULT_URL).rstrip("/")
+    resolved = (url or os.environ.get(URL_ENV_VAR) or DEFAULT_URL).rstrip("/")
+    if not resolved.startswith(("http://", "https://")):
+        raise ValueError(f"the server URL must start with http:// or https://, not {resolved!r}")
+    return resolved
 
 
 def resolve_api_key(api_key: str | None) -> str | None:
-    if api_key:
-        return api_key
-    return next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
+    """The argument, else the first of :data:`API_KEY_ENV_VARS` that is set, stripped."""
+    key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
+    if key is None:
+        return None
+    # A key read from a file often ends in a newline, which no HTTP header may carry.
+    key = key.strip()
+    if not key.isprintable():
+        raise ValueError("the API key has characters an HTTP header cannot carry")
+    return key or None
 
 
 def build_payload(
@@ -106,7 +115,7 @@ class Client:
     ) -> None:
         self.url = resolve_url(url)
         all_headers = dict(headers or {})
-        key = resolve_api_key(api_key)
+        key = self._api_key = resolve_api_key(api_key)
         if key:
             all_headers["x-api-key"] = key
         self._http = httpx.AsyncClient(
@@ -166,7 +175,7 @@ class Client:
                 json=payload,
                 headers={"accept": "text/event-stream", "cache-control": "no-store"},
             ) as response:
-                await _check_response(response, url)
+                await _check_response(response, url, self._api_key)
                 async for sse in EventSource(response).aiter_sse():
                     received += 1
                     yield sse
@@ -178,10 +187,19 @@ class Client:
                 f"after {received} events; the stream was closed",
                 url=url,
             ) from exc
+        except httpx.LocalProtocolError:
+            # Its message quotes the offending header, which may be a credential.
+            raise LGWidgetError(
+                f"the request to {url} could not be sent: a header is not valid HTTP", url=url
+            ) from None
         except httpx.TransportError as exc:
             where = f"after {received} events" if received else "before any event"
             raise DisconnectedError(
                 f"connection to {url} lost {where}: {_reason(exc)}", url=url
+            ) from exc
+        except httpx.DecodingError as exc:
+            raise ProtocolError(
+                f"the answer from {url} could not be decoded: {_reason(exc)}", url=url
             ) from exc
 
 
@@ -228,7 +246,7 @@ def _decode(data: str, event: str, url: str) -> Any:
         ) from None
 
 
-async def _check_response(response: httpx.Response, url: str) -> None:
+async def _check_response(response: httpx.Response, url: str, api_key: str | None) -> None:
     """Raise for an HTTP error, or for an answer that is not an event stream.
 
     The status comes first: httpx-sse alone would only complain about the content type.
@@ -237,6 +255,8 @@ async def _check_response(response: httpx.Response, url: str) -> None:
     if response.status_code < 400 and content_type == "text/event-stream":
         return
     body = await _read_limited(response)
+    if api_key:  # a server or proxy that echoes the request must not put the key in our errors
+        body = body.replace(api_key, "***")
     status = f"{response.status_code} {response.reason_phrase}".strip()
     if response.status_code >= 400:
         detail = _detail(body)

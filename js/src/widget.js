@@ -1,1 +1,66 @@
-export default { render({ model, el }) { el.textContent = "lgwidget"; } };
+// The anywidget entry: one RunStore per model (fed by the snapshot trait and by batch
+// messages), one RunView per displayed output.
+import { RunStore, parseBatch } from "./core.js";
+import { inflate } from "./decode.js";
+import { RunView } from "./dom.js";
+
+const stores = new WeakMap();
+
+function connect(model) {
+  const store = new RunStore();
+  let chain = Promise.resolve();
+  let askedAt = -1;
+
+  // Batches are decoded one after another so they are applied in the order they came.
+  const enqueue = (buffers, firstIndex) => {
+    chain = chain
+      .then(async () => {
+        for (let i = 0; i < buffers.length; i++) {
+          // Snapshot blob k is batch k: skip what the messages already brought.
+          if (firstIndex !== undefined && firstIndex + i < store.batches) continue;
+          store.add(parseBatch(await inflate(buffers[i])));
+        }
+        if (store.pending.size > 0 && askedAt !== store.count) {
+          // A batch was sent before this view existed: ask the kernel for the gap.
+          askedAt = store.count;
+          model.send({ type: "sync", have: store.count });
+        }
+      })
+      .catch((err) => console.error("lgwidget: could not read a batch", err));
+  };
+
+  const onSnapshot = () => {
+    const blobs = model.get("snapshot") ?? [];
+    if (blobs.length === 0 && store.count > 0) store.reset(); // the widget was run again
+    enqueue(blobs, 0);
+  };
+  const onMessage = (msg, buffers) => {
+    if (msg?.type === "batch") enqueue(buffers);
+  };
+  model.on("change:snapshot", onSnapshot);
+  model.on("msg:custom", onMessage);
+  onSnapshot();
+  if (model.get("status") === "running") {
+    // Opened while the run goes on: batches sent before now were not seen here.
+    chain = chain.then(() => {
+      askedAt = store.count;
+      model.send({ type: "sync", have: store.count });
+    });
+  }
+  stores.set(model, store);
+  return () => {
+    model.off("change:snapshot", onSnapshot);
+    model.off("msg:custom", onMessage);
+  };
+}
+
+export default {
+  initialize({ model }) {
+    return connect(model);
+  },
+  render({ model, el }) {
+    if (!stores.has(model)) connect(model);
+    const view = new RunView(el, model, stores.get(model));
+    return () => view.destroy();
+  },
+};

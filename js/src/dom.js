@@ -1,0 +1,368 @@
+// The DOM layer. Everything from the server or a model is set with textContent: never parsed
+// as HTML. The list holds at most `limit` panels (older ones behind "Show earlier"), panels
+// are appended a frame at a time within a time budget, and a panel's body is built the first
+// time it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
+import {
+  TRUNCATED,
+  formatBytes,
+  formatSeconds,
+  isMessage,
+  matches,
+  messageRole,
+  messageText,
+} from "./core.js";
+
+export const WINDOW = 200; // panels shown before "Show earlier"
+export const FRAME_BUDGET_MS = 8;
+export const STRING_LIMIT = 500; // characters of a string before "show more"
+export const ENTRY_LIMIT = 50; // entries of an object or array before "show more"
+
+/** createElement with text children; `props.text` sets textContent, `on*` add listeners. */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null) continue;
+    if (key === "text") el.textContent = value;
+    else if (key === "className") el.className = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return el;
+}
+
+// -- values ------------------------------------------------------------------------------
+
+/** A string shown as text, cut at `limit` characters with a "show more" button. */
+export function longText(text, className = "lgw-text", limit = STRING_LIMIT) {
+  const span = h("span", { className });
+  if (text.length <= limit) {
+    span.textContent = text;
+    return span;
+  }
+  const more = h("button", {
+    className: "lgw-more",
+    text: `show more (${text.length.toLocaleString()} chars)`,
+    onclick: (event) => {
+      event.stopPropagation();
+      span.textContent = text;
+    },
+  });
+  span.append(document.createTextNode(`${text.slice(0, limit)}… `), more);
+  return span;
+}
+
+function scalar(value) {
+  if (typeof value === "string") return longText(JSON.stringify(value), "lgw-str");
+  const type = value === null ? "null" : typeof value;
+  return h("span", { className: `lgw-${type}`, text: String(value) });
+}
+
+/** Rows for `entries`, ENTRY_LIMIT at a time, the rest behind a button. */
+function appendEntries(container, entries, depth, start = 0) {
+  const end = Math.min(entries.length, start + ENTRY_LIMIT);
+  for (let i = start; i < end; i++) {
+    const [key, value] = entries[i];
+    container.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: `${key}: ` }), valueNode(value, depth + 1)));
+  }
+  if (end < entries.length) {
+    const more = h("button", {
+      className: "lgw-more",
+      text: `show ${Math.min(ENTRY_LIMIT, entries.length - end)} more of ${entries.length - end}`,
+      onclick: (event) => {
+        event.stopPropagation();
+        more.remove();
+        appendEntries(container, entries, depth, end);
+      },
+    });
+    container.append(more);
+  }
+}
+
+/** A JSON value as a tree of <details>, children built when first opened. */
+export function valueNode(value, depth = 0) {
+  if (isMessage(value)) return messageNode(value);
+  if (value === null || typeof value !== "object") return scalar(value);
+  const isArray = Array.isArray(value);
+  const entries = isArray ? value.map((v, i) => [i, v]) : Object.entries(value);
+  if (entries.length === 0) return h("span", { className: "lgw-null", text: isArray ? "[]" : "{}" });
+  if (isArray && value.every(isMessage)) return messagesNode(value);
+  const label = isArray ? `[${entries.length}]` : `{${entries.length}} ${entries.slice(0, 4).map(([k]) => k).join(", ")}${entries.length > 4 ? ", …" : ""}`;
+  const details = h("details", { className: "lgw-tree" }, h("summary", { className: "lgw-summary", text: label }));
+  const body = h("div", { className: "lgw-children" });
+  details.append(body);
+  const build = () => {
+    if (body.dataset.built) return;
+    body.dataset.built = "1";
+    appendEntries(body, entries, depth);
+  };
+  details.addEventListener("toggle", () => details.open && build());
+  if (depth < 2) {
+    details.open = true;
+    build();
+  }
+  return details;
+}
+
+/** A chat message as a bubble: who spoke, the text, and any tool calls. */
+export function messageNode(message) {
+  const role = messageRole(message);
+  const safeRole = role.replace(/[^a-z]/g, "") || "other";
+  const who = message.name ? `${role} · ${message.name}` : role;
+  const bubble = h("div", { className: `lgw-msg lgw-role-${safeRole}` }, h("div", { className: "lgw-msg-role", text: who }));
+  const text = messageText(message);
+  if (text) bubble.append(longText(text, "lgw-msg-text", 4000));
+  for (const call of message.tool_calls ?? []) {
+    const args = call?.args === undefined ? "" : JSON.stringify(call.args);
+    bubble.append(h("div", { className: "lgw-tool-call", text: `→ ${call?.name ?? "tool"}(${args})` }));
+  }
+  if (role === "tool" && message.tool_call_id) {
+    bubble.append(h("div", { className: "lgw-msg-meta", text: `result of ${message.tool_call_id}` }));
+  }
+  return bubble;
+}
+
+function messagesNode(messages) {
+  const list = h("div", { className: "lgw-msgs" });
+  appendEntries(list, messages.map((m, i) => [i, m]), 0);
+  for (const key of list.querySelectorAll(":scope > .lgw-row > .lgw-key")) key.remove();
+  return list;
+}
+
+// -- panels ------------------------------------------------------------------------------
+
+function panelTitle(item) {
+  const path = item.ns.length ? `${item.ns.join(" › ")} › ` : "";
+  return `${path}${item.title}`;
+}
+
+function panelBody(item) {
+  if (item.kind === "error") {
+    return h("div", { className: "lgw-error-body" },
+      h("div", { className: "lgw-error-type", text: String(item.data.error ?? "Error") }),
+      longText(String(item.data.message ?? ""), "lgw-error-msg", 4000));
+  }
+  if (item.kind === "truncated") {
+    const size = formatBytes(item.data[TRUNCATED]);
+    return h("div", { className: "lgw-truncated" },
+      h("div", { className: "lgw-note", text: `This chunk is ${size}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
+      longText(String(item.data.preview ?? ""), "lgw-pre", 4000));
+  }
+  return valueNode(item.data, 0);
+}
+
+// -- the view ----------------------------------------------------------------------------
+
+export class RunView {
+  constructor(el, model, store, { windowSize = WINDOW, budgetMs = FRAME_BUDGET_MS } = {}) {
+    this.model = model;
+    this.store = store;
+    this.windowSize = windowSize;
+    this.budgetMs = budgetMs;
+    // UI state lives on the store so a re-displayed view keeps it.
+    this.ui = store.ui ??= { filter: { node: "", text: "" }, limit: windowSize, toggled: new Map() };
+    this.shown = []; // { item, el, body, open } in DOM order
+    this.queue = []; // items waiting for a frame
+    this.matching = 0; // items that pass the filter
+    this.frame = 0;
+    this.cleanups = [];
+    this.build(el);
+    this.rebuild();
+    this.cleanups.push(store.subscribe((added) => (added === null ? this.rebuild() : this.onItems(added))));
+    for (const name of ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"]) {
+      const cb = () => this.updateHeader();
+      model.on(`change:${name}`, cb);
+      this.cleanups.push(() => model.off(`change:${name}`, cb));
+    }
+    this.ticker = setInterval(() => this.model.get("status") === "running" && this.updateHeader(), 250);
+    this.updateHeader();
+  }
+
+  destroy() {
+    clearInterval(this.ticker);
+    cancelAnimationFrame(this.frame);
+    for (const cleanup of this.cleanups) cleanup();
+  }
+
+  build(el) {
+    this.root = h("div", { className: "lgw-root" });
+    this.assistant = h("span", { className: "lgw-assistant" });
+    this.badge = h("span", { className: "lgw-badge" });
+    this.runId = h("span", { className: "lgw-runid" });
+    this.stats = h("span", { className: "lgw-stats" });
+    this.stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => this.model.send({ type: "stop" }) });
+    this.nodeSelect = h("select", { className: "lgw-node-filter", title: "Show one node", onchange: () => this.setFilter({ node: this.nodeSelect.value }) });
+    this.textFilter = h("input", { className: "lgw-text-filter", type: "search", placeholder: "Filter…", title: "Show panels containing this text" });
+    let debounce = 0;
+    this.textFilter.addEventListener("input", () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => this.setFilter({ text: this.textFilter.value }), 150);
+    });
+    this.textFilter.value = this.ui.filter.text;
+    this.errorLine = h("div", { className: "lgw-error-line" });
+    this.earlier = h("button", { className: "lgw-more lgw-earlier", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
+    this.list = h("div", { className: "lgw-list" });
+    this.root.append(
+      h("div", { className: "lgw-header" }, this.assistant, this.badge, this.runId, h("span", { className: "lgw-spacer" }), this.stats, this.stop),
+      h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter,
+        h("button", { className: "lgw-button", text: "Expand all", onclick: () => this.setAllOpen(true) }),
+        h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) })),
+      this.errorLine,
+      h("div", { className: "lgw-scroll" }, this.earlier, this.list),
+    );
+    this.scroller = this.root.querySelector(".lgw-scroll");
+    el.append(this.root);
+  }
+
+  updateHeader() {
+    const m = this.model;
+    const status = m.get("status") ?? "idle";
+    this.assistant.textContent = m.get("assistant_id") || "run";
+    this.badge.textContent = status;
+    this.badge.className = `lgw-badge lgw-status-${status.replace(/[^a-z]/g, "")}`;
+    const runId = m.get("run_id");
+    this.runId.textContent = runId ? `run ${runId}` : "";
+    this.runId.title = runId ?? "";
+    const started = m.get("started_at");
+    const ended = m.get("ended_at");
+    const elapsed = started ? ((ended ?? Date.now() / 1000) - started) * 1000 : null;
+    const parts = [`${this.store.count.toLocaleString()} chunks`, formatBytes(this.store.bytes)];
+    if (elapsed !== null) parts.unshift(formatSeconds(elapsed));
+    this.stats.textContent = parts.join(" · ");
+    this.stop.hidden = status !== "running";
+    const error = m.get("error");
+    this.errorLine.hidden = !error;
+    this.errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
+  }
+
+  updateNodes() {
+    const names = [...this.store.nodes.keys()];
+    if (this.nodeSelect.options.length === names.length + 1) return;
+    const current = this.ui.filter.node;
+    this.nodeSelect.replaceChildren(h("option", { value: "", text: "All nodes" }), ...names.map((n) => h("option", { value: n, text: n })));
+    this.nodeSelect.value = current;
+  }
+
+  setFilter(change) {
+    Object.assign(this.ui.filter, change);
+    this.ui.limit = this.windowSize;
+    this.rebuild();
+  }
+
+  /** Lay the list out again from the store: on filter changes and "Show earlier" only. */
+  rebuild() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.list.replaceChildren();
+    this.shown = [];
+    const visible = this.store.items.filter((item) => matches(item, this.ui.filter));
+    this.matching = visible.length;
+    this.queue = visible.slice(-this.ui.limit);
+    this.updateNodes();
+    this.schedule();
+  }
+
+  onItems(added) {
+    for (const item of added) {
+      if (!matches(item, this.ui.filter)) continue;
+      this.matching += 1;
+      this.queue.push(item);
+    }
+    // Panels that would scroll out of the window at once are never built.
+    if (this.queue.length > this.ui.limit) this.queue.splice(0, this.queue.length - this.ui.limit);
+    this.schedule();
+  }
+
+  schedule() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.drain());
+  }
+
+  /** Append queued panels until the frame's budget is spent; the rest wait for the next. */
+  drain() {
+    this.frame = 0;
+    const start = performance.now();
+    const atBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40;
+    const fragment = document.createDocumentFragment();
+    let appended = 0;
+    while (this.queue.length && performance.now() - start < this.budgetMs) {
+      const panel = this.panel(this.queue.shift());
+      this.shown.push(panel);
+      fragment.append(panel.el);
+      appended += 1;
+    }
+    this.list.append(fragment);
+    while (this.shown.length > this.ui.limit) this.shown.shift().el.remove();
+    if (appended) this.openNewest();
+    const hidden = this.matching - this.shown.length - this.queue.length;
+    this.earlier.hidden = hidden <= 0;
+    this.earlier.textContent = `Show earlier (${hidden.toLocaleString()} more)`;
+    this.updateNodes();
+    this.updateHeader();
+    if (atBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (this.queue.length) this.schedule();
+  }
+
+  /** The newest panel opens and the one opened before it closes, unless the user chose. */
+  openNewest() {
+    const newest = this.shown[this.shown.length - 1];
+    const previous = this.autoOpen;
+    if (previous && previous !== newest && !this.ui.toggled.has(previous.item.id) && previous.item.kind === "update") this.setOpen(previous, false);
+    if (!this.ui.toggled.has(newest.item.id)) this.setOpen(newest, true);
+    this.autoOpen = newest;
+  }
+
+  panel(item) {
+    const caret = h("span", { className: "lgw-caret", text: "▸" });
+    const copy = h("button", {
+      className: "lgw-copy",
+      text: "Copy JSON",
+      title: "Copy this update as JSON",
+      onclick: (event) => {
+        event.stopPropagation();
+        navigator.clipboard?.writeText(JSON.stringify(item.data, null, 2)).then(() => { copy.textContent = "Copied"; setTimeout(() => { copy.textContent = "Copy JSON"; }, 1200); }, () => { copy.textContent = "Copy failed"; });
+      },
+    });
+    const head = h("div", { className: "lgw-panel-head", role: "button", tabindex: "0" },
+      caret,
+      h("span", { className: "lgw-title", text: panelTitle(item) }),
+      h("span", { className: "lgw-meta", text: `#${item.index} · +${formatSeconds(item.t ?? 0)}` }),
+      h("span", { className: "lgw-spacer" }),
+      copy);
+    const el = h("div", { className: `lgw-panel lgw-kind-${item.kind}`, "data-node": item.node ?? item.title, "data-index": item.index }, head);
+    const panel = { item, el, body: null, open: false };
+    const toggle = () => {
+      this.ui.toggled.set(item.id, !panel.open);
+      this.setOpen(panel, !panel.open);
+    };
+    head.addEventListener("click", toggle);
+    head.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        toggle();
+      }
+    });
+    const wanted = this.ui.toggled.get(item.id);
+    if (wanted || (wanted === undefined && (item.kind === "error" || item.kind === "interrupt"))) this.setOpen(panel, true);
+    return panel;
+  }
+
+  setOpen(panel, open) {
+    panel.open = open;
+    panel.el.classList.toggle("lgw-open", open);
+    if (open && !panel.body) {
+      panel.body = h("div", { className: "lgw-panel-body" }, panelBody(panel.item));
+      panel.el.append(panel.body);
+    }
+    if (panel.body) panel.body.hidden = !open;
+  }
+
+  setAllOpen(open) {
+    for (const panel of this.shown) {
+      this.ui.toggled.set(panel.item.id, open);
+      this.setOpen(panel, open);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+"""The chunk model: what a run's stream parts mean, as pure functions (no I/O, no widget).
+
+Event names are the server's: ``updates``, ``values``, ``messages``, ``custom``, ``debug``, …
+With ``stream_subgraphs`` a subgraph's events carry its namespace after a bar:
+``updates|tools:<task-id>`` (nested subgraphs: ``updates|outer:<id>|inner:<id>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from ._parts import StreamPart
+
+
+class Update(NamedTuple):
+    """One node's update from ``stream_mode="updates"``."""
+
+    node: str
+    data: Any
+    namespace: tuple[str, ...] = ()
+    """Where it ran: () for the root graph, ``("tools:<task-id>",)`` inside a subgraph."""
+
+
+def split_event(event: str) -> tuple[str, tuple[str, ...]]:
+    """``"updates|tools:1f0…"`` → ``("updates", ("tools:1f0…",))``."""
+    mode, *namespace = event.split("|")
+    return mode, tuple(namespace)
+
+
+def updates(chunks: Iterable[StreamPart]) -> list[Update]:
+    """Every node update of the run, in order, subgraphs included."""
+    found = []
+    for part in chunks:
+        mode, namespace = split_event(part.event)
+        if mode == "updates" and isinstance(part.data, dict):
+            found.extend(Update(node, data, namespace) for node, data in part.data.items())
+    return found
+
+
+def by_node(chunks: Iterable[StreamPart]) -> dict[str, list[Any]]:
+    """Each node's updates in order, keyed by node name in the order nodes first ran."""
+    grouped: dict[str, list[Any]] = {}
+    for update in updates(chunks):
+        grouped.setdefault(update.node, []).append(update.data)
+    return grouped
+
+
+def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
+    """The ``__interrupt__`` values the run stopped on."""
+    return [value for u in updates(chunks) if u.node == "__interrupt__" for value in _as_list(u.data)]
+
+
+def summary(
+    *,
+    assistant_id: str,
+    status: str,
+    chunks: Sequence[StreamPart],
+    run_id: str | None = None,
+    error: dict[str, Any] | None = None,
+    elapsed: float | None = None,
+) -> str:
+    """A few lines of plain text that say what happened, for places without the widget."""
+    head = f"LangGraph run of {assistant_id!r}: {status}, {len(chunks)} chunks"
+    if elapsed is not None:
+        head += f" in {elapsed:.1f} s"
+    lines = [head]
+    if run_id:
+        lines.append(f"run_id: {run_id}")
+    nodes = [u.node if not u.namespace else f"{u.node} (in {_short_ns(u.namespace)})"
+             for u in updates(chunks)]
+    if nodes:
+        lines.append("nodes: " + " → ".join(_elide(nodes, 30)))
+    if error:
+        lines.append(f"error: {error.get('error', 'Error')}: {error.get('message', '')}")
+    return "\n".join(lines)
+
+
+def _short_ns(namespace: tuple[str, ...]) -> str:
+    return "/".join(part.split(":", 1)[0] for part in namespace)
+
+
+def _elide(items: list[str], limit: int) -> list[str]:
+    if len(items) <= limit:
+        return items
+    half = limit // 2
+    return [*items[:half], f"… {len(items) - 2 * half} more …", *items[-half:]]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

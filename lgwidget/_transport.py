@@ -1,0 +1,142 @@
+"""How a run's chunks reach the browser without O(n²) traffic or lost messages.
+
+Chunks are coalesced into batches (at most ``MAX_BATCH`` chunks or ``MAX_DELAY`` seconds), because
+the Jupyter server drops iopub messages above about 1,000 per second. A batch is one
+zlib-compressed blob::
+
+    {"seq": <index of its first chunk>, "events": [...], "t": [ms since start, ...]}\\n
+    <data of chunk seq, JSON text as the server sent it>\\n
+    <data of chunk seq+1>\\n ...
+
+sent as the binary buffer of one custom message. The same blobs, kept in order, are the widget's
+``snapshot`` trait, set at the end of the run (and mid-run at a rate that keeps the total
+bytes bounded), so a saved notebook and a view opened late show the whole run. Compression
+and sending happen on a thread of their own: zlib releases the GIL, so the loop reading the
+stream is not held up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+MAX_BATCH = 256
+MAX_DELAY = 0.05
+#: The browser gets at most this many characters of one chunk; Python keeps all of it.
+MAX_VIEW_CHARS = 256 * 1024
+_PREVIEW_CHARS = 16 * 1024
+#: A mid-run snapshot is sent when the blobs have doubled since the last one and this long
+#: has passed, so all snapshots together stay under twice the final one.
+SNAPSHOT_INTERVAL = 5.0
+
+Send = Callable[[dict[str, Any], list[bytes]], None]
+Publish = Callable[[list[bytes]], None]
+
+
+def view_line(raw: str) -> str:
+    """The chunk's JSON text as the browser gets it: on one line, and capped in size."""
+    if "\n" in raw:
+        # Outside strings a newline is whitespace; inside one it would not be valid JSON.
+        raw = raw.replace("\r\n", " ").replace("\n", " ")
+    if len(raw) > MAX_VIEW_CHARS:
+        raw = json.dumps({"__lgwidget_truncated__": len(raw), "preview": raw[:_PREVIEW_CHARS]})
+    return raw
+
+
+class Transport:
+    """Batches chunks on the event loop; compresses and sends them on its own thread."""
+
+    def __init__(self, send: Send, publish_snapshot: Publish) -> None:
+        self._send = send
+        self._publish = publish_snapshot
+        self._blobs: list[tuple[int, bytes]] = []  # (seq of first chunk, blob), in order
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._seq = 0
+        self._events: list[str] = []
+        self._times: list[int] = []
+        self._lines: list[str] = []
+        self.messages_sent = 0
+        self.bytes_sent = 0
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._work, name="lgwidget-transport", daemon=True)
+        self._thread.start()
+
+    def add(self, event: str, raw: str, t_ms: int) -> None:
+        self._events.append(event)
+        self._times.append(t_ms)
+        self._lines.append(view_line(raw))
+        pending = len(self._lines)
+        if pending >= MAX_BATCH:
+            self.flush()
+        elif pending == 1 and self._loop is not None:
+            self._timer = self._loop.call_later(MAX_DELAY, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._lines:
+            return
+        self._queue.put((self._seq, self._events, self._times, self._lines))
+        self._seq += len(self._lines)
+        self._events, self._times, self._lines = [], [], []
+
+    async def close(self) -> list[bytes]:
+        """Send what is pending, stop the thread, and return every blob (the snapshot)."""
+        self.flush()
+        if self._thread is not None:
+            self._queue.put(None)
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+            self._thread = None
+        return self.blobs()
+
+    def blobs(self) -> list[bytes]:
+        with self._lock:
+            return [blob for _, blob in self._blobs]
+
+    def resend(self, have: int) -> None:
+        """Send again every batch from chunk ``have`` on, for a view that missed them."""
+        with self._lock:
+            missing = [(seq, blob) for seq, blob in self._blobs if seq >= have]
+        for seq, blob in missing:
+            self._send_blob(seq, blob)
+
+    def _work(self) -> None:
+        last_snapshot_size, last_snapshot_time = 0, time.monotonic()
+        size = 0
+        while (item := self._queue.get()) is not None:
+            seq, events, times, lines = item
+            header = json.dumps({"seq": seq, "events": events, "t": times}, separators=(",", ":"))
+            blob = zlib.compress("\n".join([header, *lines]).encode(), 1)
+            with self._lock:
+                self._blobs.append((seq, blob))
+            self._send_blob(seq, blob)
+            size += len(blob)
+            now = time.monotonic()
+            if size >= 2 * last_snapshot_size and now - last_snapshot_time >= SNAPSHOT_INTERVAL:
+                self._publish(self.blobs())
+                last_snapshot_size, last_snapshot_time = size, now
+
+    def _send_blob(self, seq: int, blob: bytes) -> None:
+        self._send({"type": "batch", "seq": seq}, [blob])
+        self.messages_sent += 1
+        self.bytes_sent += len(blob)
+
+
+def decode_batch(blob: bytes) -> tuple[int, list[str], list[int], list[str]]:
+    """A blob back into (seq, events, times, JSON texts): the browser's reading, in Python."""
+    header, *lines = zlib.decompress(blob).decode().split("\n")
+    meta = json.loads(header)
+    return meta["seq"], meta["events"], meta["t"], lines[: len(meta["events"])]
