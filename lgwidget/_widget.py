@@ -83,6 +83,7 @@ class RunWidget(anywidget.AnyWidget):
         self._transport: Transport | None = None
         self._task: asyncio.Task[None] | None = None
         self._stop_requested = False
+        self._displays: list[Any] = []
         self.on_msg(self._on_front_end_msg)
 
     @classmethod
@@ -123,8 +124,22 @@ class RunWidget(anywidget.AnyWidget):
                               elapsed=self.elapsed)
 
     def __repr__(self) -> str:
-        # The text/plain of the displayed output: what a notebook viewer without widgets shows.
         return self.summary()
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """Display with a display id, so the end of the run can refresh the output's text/plain
+        summary: what a notebook viewer or an export without widgets shows of the run."""
+        from IPython.display import display
+
+        data, metadata = self._repr_mimebundle_()
+        self._displays.append(display(data, metadata=metadata, raw=True, display_id=True))
+
+    def _refresh_displays(self) -> None:
+        if not self._displays:
+            return
+        data, metadata = self._repr_mimebundle_()
+        for handle in self._displays:
+            handle.update(data, metadata=metadata, raw=True)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -201,6 +216,7 @@ class RunWidget(anywidget.AnyWidget):
                 self.byte_count = nbytes
                 self.ended_at = time.time()
                 self.status = status
+            self._refresh_displays()
 
     async def _parts(self) -> AsyncIterator[_Raw]:
         if self._source is not None:

@@ -141,9 +141,7 @@ function panelTitle(item) {
 
 function panelBody(item) {
   if (item.kind === "error") {
-    return h("div", { className: "lgw-error-body" },
-      h("div", { className: "lgw-error-type", text: String(item.data.error ?? "Error") }),
-      longText(String(item.data.message ?? ""), "lgw-error-msg", 4000));
+    return h("div", { className: "lgw-error-body" }, longText(String(item.data.message ?? ""), "lgw-error-msg", 4000));
   }
   if (item.kind === "truncated") {
     const size = formatBytes(item.data[TRUNCATED]);
@@ -328,7 +326,7 @@ export class RunView {
     const head = h("div", { className: "lgw-panel-head", role: "button", tabindex: "0" },
       caret,
       h("span", { className: "lgw-title", text: panelTitle(item) }),
-      h("span", { className: "lgw-meta", text: `#${item.index} · +${formatSeconds(item.t ?? 0)}` }),
+      h("span", { className: "lgw-meta", text: `#${item.index} · +${formatSeconds(item.t ?? 0)}`, title: `w.chunks[${item.index}], ${formatSeconds(item.t ?? 0)} after the start` }),
       h("span", { className: "lgw-spacer" }),
       copy);
     const el = h("div", { className: `lgw-panel lgw-kind-${item.kind}`, "data-node": item.node ?? item.title, "data-index": item.index }, head);

@@ -1,0 +1,85 @@
+"""RunWidget in real JupyterLab and Chromium, against the real server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .harness import (
+    open_notebook,
+    run_all,
+    save_notebook,
+    wait_run_all_done,
+    write_notebook,
+)
+
+SECRET = "sk-browser-secret-0042"
+PANELS = "() => document.querySelectorAll('.lgw-panel').length"
+BADGE = "() => document.querySelector('.lgw-badge')?.textContent"
+STATS = "() => document.querySelector('.lgw-stats')?.textContent"
+
+
+def test_a_run_renders_live_collapses_and_survives_a_reload(jupyterlab, page, browser, server_url):
+    nb = "live.ipynb"
+    # The key comes from a file, as a careful user keeps it out of the notebook's source.
+    (Path(jupyterlab.root_dir) / "key.txt").write_text(SECRET + "\n")
+    write_notebook(Path(jupyterlab.root_dir) / nb, [
+        "import lgwidget\n"
+        f"w = lgwidget.RunWidget('bulk', {{'n': 1500, 'size': 200}}, url={server_url!r},"
+        " api_key=open('key.txt').read())\nw",
+        "await w.run()\nw.status",
+    ])
+    open_notebook(page, jupyterlab, nb)
+    run_all(page)
+
+    # Live: panels appear while the run is still going.
+    page.wait_for_function(
+        f"() => ({BADGE})() === 'running' && ({PANELS})() > 10", timeout=60_000, polling=50
+    )
+    assert page.evaluate(BADGE) == "running"
+    assert page.locator(".lgw-stop").is_visible()
+
+    wait_run_all_done(page, timeout=120)
+    page.wait_for_function(f"() => ({BADGE})() === 'done'", timeout=30_000)
+    page.wait_for_function(f"() => ({STATS})().includes('1,501 chunks')", timeout=30_000)
+    # The DOM holds a window of panels, not one per chunk.
+    assert page.evaluate(PANELS) == 200
+    assert page.locator(".lgw-earlier").text_content() == "Show earlier (1,300 more)"
+    assert not page.locator(".lgw-stop").is_visible()
+
+    # The newest panel is open, the others are closed and have no body yet.
+    panels = page.locator(".lgw-panel")
+    last = panels.nth(199)
+    assert "lgw-open" in last.get_attribute("class")
+    assert last.locator(".lgw-panel-body").count() == 1
+    first = panels.nth(0)
+    assert first.locator(".lgw-panel-body").count() == 0
+    first.locator(".lgw-panel-head").click()
+    assert "lgw-open" in first.get_attribute("class")
+    assert "payload" in first.locator(".lgw-panel-body").inner_text()
+    first.locator(".lgw-panel-head").click()
+    assert "lgw-open" not in first.get_attribute("class")
+    page.locator(".lgw-earlier").click()
+    assert page.evaluate(PANELS) == 400
+
+    save_notebook(page)
+    saved = (Path(jupyterlab.root_dir) / nb).read_text()
+    assert SECRET not in saved
+    notebook = json.loads(saved)
+    output = notebook["cells"][0]["outputs"][0]
+    assert "application/vnd.jupyter.widget-view+json" in output["data"]
+    # Where no widget front end exists, the output reads as a summary of the finished run.
+    assert "LangGraph run of 'bulk': done, 1501 chunks" in "".join(output["data"]["text/plain"])
+    assert "widgets" in notebook["metadata"]
+
+    # A fresh page (no kernel state in the browser) shows the whole run from the saved state.
+    jupyterlab.shutdown_all_kernels()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        fresh = context.new_page()
+        open_notebook(fresh, jupyterlab, nb)
+        fresh.wait_for_function(f"() => ({STATS})()?.includes('1,501 chunks')", timeout=30_000)
+        assert fresh.evaluate(BADGE) == "done"
+        assert fresh.evaluate(PANELS) == 200
+    finally:
+        context.close()
