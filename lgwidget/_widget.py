@@ -14,7 +14,7 @@ import anywidget
 import traitlets as t
 
 from . import _model
-from ._client import Client, _decode, build_payload, resolve_url
+from ._client import Client, build_payload, decode, resolve_url
 from ._errors import LGWidgetError
 from ._parts import StreamPart
 from ._transport import Transport
@@ -227,7 +227,7 @@ class RunWidget(anywidget.AnyWidget):
         async with Client(**self._client_args) as client:
             url = client.url
             async for sse in client.events(self._payload):
-                yield sse.event, _decode(sse.data, sse.event, url), sse.data, sse.id or None
+                yield sse.event, decode(sse.data, sse.event, url), sse.data, sse.id or None
 
     # -- the front end -----------------------------------------------------------------------
 
