@@ -37,6 +37,19 @@ __all__ = [
 ]
 
 
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext lgwidget``: registers ``%%lgrun`` (imported here, not at ``import lgwidget``)."""
+    from ._magic import load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    from ._magic import unload
+
+    unload(shell)
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib

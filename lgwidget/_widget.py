@@ -152,6 +152,7 @@ class RunWidget(anywidget.AnyWidget):
         """
         if self.status == "running":
             raise RuntimeError("this run is already running; make a new RunWidget to run again")
+        self._stop_requested = False
         self._task = asyncio.ensure_future(self._consume())
         try:
             await self._task
@@ -161,18 +162,30 @@ class RunWidget(anywidget.AnyWidget):
                 raise
         return self
 
+    def run_sync(self) -> RunWidget:
+        """Run to the end from synchronous code: a script, or a cell without ``await``."""
+        from ._runner import run_blocking
+
+        return run_blocking(self)
+
+    def start(self) -> asyncio.Task[RunWidget]:
+        """Run in the background of the kernel's event loop: the cell returns at once, the view
+        keeps updating, and :meth:`cancel` or the Stop button ends it."""
+        from ._runner import start
+
+        return start(self)
+
     def cancel(self) -> None:
         """Stop the run (from any thread); what was received stays."""
+        self._stop_requested = True
         task = self._task
         if task is not None and not task.done():
-            self._stop_requested = True
             task.get_loop().call_soon_threadsafe(task.cancel)
 
     async def _consume(self) -> None:
         self.chunks = []
         self.error = None
         self.exception = None
-        self._stop_requested = False
         transport = self._transport = Transport(self._send_batch, self._publish_snapshot)
         transport.start()
         start = time.monotonic()
@@ -193,8 +206,8 @@ class RunWidget(anywidget.AnyWidget):
                     self.run_id = data.get("run_id")
                 elif event == "error":
                     self.error = _error_event(data)
-                elif event.startswith("updates") and isinstance(data, dict) and "__interrupt__" in data:
-                    interrupted = True
+                elif isinstance(data, dict) and "__interrupt__" in data:
+                    interrupted = True  # in updates and values modes alike
         except asyncio.CancelledError:
             status = "cancelled"
             raise

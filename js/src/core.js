@@ -118,8 +118,24 @@ export function matches(item, filter) {
   if (!filter.text) return true;
   const needle = filter.text.toLowerCase();
   if (item.title.toLowerCase().includes(needle)) return true;
-  if (item.searchText === undefined) item.searchText = JSON.stringify(item.data ?? "").toLowerCase();
+  if (item.searchText === undefined) item.searchText = textOf(item.data).join("\n").toLowerCase();
   return item.searchText.includes(needle);
+}
+
+/** Every key and scalar of a value as text, as a user reads them (not JSON-escaped). */
+export function textOf(value, out = []) {
+  if (value === null || value === undefined) return out;
+  if (typeof value !== "object") {
+    out.push(String(value));
+  } else if (Array.isArray(value)) {
+    for (const v of value) textOf(v, out);
+  } else {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      textOf(v, out);
+    }
+  }
+  return out;
 }
 
 /** Is this value a LangChain message (a dict with type/role and content)? */
@@ -133,11 +149,16 @@ export function isMessage(value) {
   );
 }
 
+// A Map, not an object literal: a message typed "constructor" must not find Object's method.
+const ROLE_NAMES = new Map([
+  ["human", "user"], ["Human", "user"], ["ai", "assistant"], ["AI", "assistant"],
+  ["Tool", "tool"], ["System", "system"],
+]);
+
 /** The speaker of a message, in the words a user expects. */
 export function messageRole(message) {
   const raw = String(message.role ?? message.type ?? "").replace(/MessageChunk$|Message$/, "");
-  const names = { human: "user", ai: "assistant", AI: "assistant", Human: "user", Tool: "tool", System: "system" };
-  return names[raw] ?? raw.toLowerCase();
+  return ROLE_NAMES.get(raw) ?? raw.toLowerCase();
 }
 
 /** A message's text: a string, or the text parts of a list of content blocks. */
@@ -161,6 +182,6 @@ export function formatBytes(n) {
 export function formatSeconds(ms) {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
-  const m = Math.floor(ms / 60000);
-  return `${m} min ${Math.round((ms % 60000) / 1000)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }

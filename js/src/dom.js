@@ -62,11 +62,12 @@ function scalar(value) {
 }
 
 /** Rows for `entries`, ENTRY_LIMIT at a time, the rest behind a button. */
-function appendEntries(container, entries, depth, start = 0) {
+function appendEntries(container, entries, depth, start = 0, keyed = true) {
   const end = Math.min(entries.length, start + ENTRY_LIMIT);
   for (let i = start; i < end; i++) {
     const [key, value] = entries[i];
-    container.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: `${key}: ` }), valueNode(value, depth + 1)));
+    const label = keyed ? h("span", { className: "lgw-key", text: `${key}: ` }) : null;
+    container.append(h("div", { className: "lgw-row" }, label, valueNode(value, depth + 1)));
   }
   if (end < entries.length) {
     const more = h("button", {
@@ -75,7 +76,7 @@ function appendEntries(container, entries, depth, start = 0) {
       onclick: (event) => {
         event.stopPropagation();
         more.remove();
-        appendEntries(container, entries, depth, end);
+        appendEntries(container, entries, depth, end, keyed);
       },
     });
     container.append(more);
@@ -115,7 +116,7 @@ export function messageNode(message) {
   const bubble = h("div", { className: `lgw-msg lgw-role-${safeRole}` }, h("div", { className: "lgw-msg-role", text: who }));
   const text = messageText(message);
   if (text) bubble.append(longText(text, "lgw-msg-text", 4000));
-  for (const call of message.tool_calls ?? []) {
+  for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
     const args = call?.args === undefined ? "" : JSON.stringify(call.args);
     bubble.append(h("div", { className: "lgw-tool-call", text: `→ ${call?.name ?? "tool"}(${args})` }));
   }
@@ -127,8 +128,7 @@ export function messageNode(message) {
 
 function messagesNode(messages) {
   const list = h("div", { className: "lgw-msgs" });
-  appendEntries(list, messages.map((m, i) => [i, m]), 0);
-  for (const key of list.querySelectorAll(":scope > .lgw-row > .lgw-key")) key.remove();
+  appendEntries(list, messages.map((m, i) => [i, m]), 0, 0, false);
   return list;
 }
 
@@ -169,7 +169,7 @@ export class RunView {
     this.cleanups = [];
     this.build(el);
     this.rebuild();
-    this.cleanups.push(store.subscribe((added) => (added === null ? this.rebuild() : this.onItems(added))));
+    this.cleanups.push(store.subscribe((added) => (added === null ? this.restart() : this.onItems(added))));
     for (const name of ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"]) {
       const cb = () => this.updateHeader();
       model.on(`change:${name}`, cb);
@@ -181,6 +181,7 @@ export class RunView {
 
   destroy() {
     clearInterval(this.ticker);
+    clearTimeout(this.debounce);
     cancelAnimationFrame(this.frame);
     for (const cleanup of this.cleanups) cleanup();
   }
@@ -194,14 +195,13 @@ export class RunView {
     this.stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => this.model.send({ type: "stop" }) });
     this.nodeSelect = h("select", { className: "lgw-node-filter", title: "Show one node", onchange: () => this.setFilter({ node: this.nodeSelect.value }) });
     this.textFilter = h("input", { className: "lgw-text-filter", type: "search", placeholder: "Filter…", title: "Show panels containing this text" });
-    let debounce = 0;
     this.textFilter.addEventListener("input", () => {
-      clearTimeout(debounce);
-      debounce = setTimeout(() => this.setFilter({ text: this.textFilter.value }), 150);
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => this.setFilter({ text: this.textFilter.value }), 150);
     });
     this.textFilter.value = this.ui.filter.text;
     this.errorLine = h("div", { className: "lgw-error-line" });
-    this.earlier = h("button", { className: "lgw-more lgw-earlier", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
+    this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
     this.list = h("div", { className: "lgw-list" });
     this.root.append(
       h("div", { className: "lgw-header" }, this.assistant, this.badge, this.runId, h("span", { className: "lgw-spacer" }), this.stats, this.stop),
@@ -250,6 +250,14 @@ export class RunView {
     this.rebuild();
   }
 
+  /** The widget is run again: the old run's open/closed choices no longer apply. */
+  restart() {
+    this.ui.toggled.clear();
+    this.ui.limit = this.windowSize;
+    this.autoOpen = null;
+    this.rebuild();
+  }
+
   /** Lay the list out again from the store: on filter changes and "Show earlier" only. */
   rebuild() {
     cancelAnimationFrame(this.frame);
@@ -285,7 +293,8 @@ export class RunView {
     const atBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40;
     const fragment = document.createDocumentFragment();
     let appended = 0;
-    while (this.queue.length && performance.now() - start < this.budgetMs) {
+    // At least one panel a frame, however slow the machine, so the view always moves on.
+    while (this.queue.length && (appended === 0 || performance.now() - start < this.budgetMs)) {
       const panel = this.panel(this.queue.shift());
       this.shown.push(panel);
       fragment.append(panel.el);
@@ -307,7 +316,9 @@ export class RunView {
   openNewest() {
     const newest = this.shown[this.shown.length - 1];
     const previous = this.autoOpen;
-    if (previous && previous !== newest && !this.ui.toggled.has(previous.item.id) && previous.item.kind === "update") this.setOpen(previous, false);
+    // Errors and interrupts stay open: they are what a reader looks for.
+    const keepOpen = previous && (previous.item.kind === "error" || previous.item.kind === "interrupt");
+    if (previous && previous !== newest && !this.ui.toggled.has(previous.item.id) && !keepOpen) this.setOpen(previous, false);
     if (!this.ui.toggled.has(newest.item.id)) this.setOpen(newest, true);
     this.autoOpen = newest;
   }

@@ -31,7 +31,14 @@ function connect(model) {
 
   const onSnapshot = () => {
     const blobs = model.get("snapshot") ?? [];
-    if (blobs.length === 0 && store.count > 0) store.reset(); // the widget was run again
+    if (blobs.length === 0) {
+      // The widget is being run again. Reset in turn, after the old run's pending batches.
+      chain = chain.then(() => {
+        if (store.count > 0 || store.pending.size > 0) store.reset();
+        askedAt = -1;
+      });
+      return;
+    }
     enqueue(blobs, 0);
   };
   const onMessage = (msg, buffers) => {

@@ -1,0 +1,231 @@
+"""``%%lgrun`` and ``%lgrun``: parse the line and the body, build a RunWidget, show it, run it.
+
+Nothing here speaks HTTP or renders: the magic stays thin (parse → build → run → return).
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+import os
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+from traitlets import List, Unicode
+
+ASSISTANT_ENV_VAR = "LGWIDGET_ASSISTANT_ID"
+STREAM_MODE_ENV_VAR = "LGWIDGET_STREAM_MODE"
+
+
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    return [m.strip() for m in value.split(",") if m.strip()] if value else None
+
+
+@magics_class
+class LGRun(Magics):
+    """Defaults of ``%%lgrun``, settable with ``%config LGRun.<name> = ...``."""
+
+    url = Unicode(
+        None, allow_none=True, config=True,
+        help="Agent Server URL (default: $LANGGRAPH_API_URL, else http://127.0.0.1:2024).",
+    )
+    assistant_id = Unicode(
+        os.environ.get(ASSISTANT_ENV_VAR), allow_none=True, config=True,
+        help=f"Assistant when the magic names none (default: ${ASSISTANT_ENV_VAR}).",
+    )
+    stream_mode = List(
+        Unicode(), default_value=_env_list(STREAM_MODE_ENV_VAR) or ["updates"], config=True,
+        help=f"Stream modes when the magic gives none (default: ${STREAM_MODE_ENV_VAR}, "
+        "comma-separated, else updates).",
+    )
+
+    @magic_arguments()
+    @argument("assistant_id", nargs="?", metavar="ASSISTANT_ID",
+              help="graph name or assistant id (default: %%config LGRun.assistant_id)")
+    @argument("--url", help="Agent Server URL (default: %%config LGRun.url, $LANGGRAPH_API_URL)")
+    @argument("--stream-mode", action="append", metavar="MODE",
+              help="updates, values, messages-tuple, messages, custom, debug, tasks, events; "
+              "repeat for several (default: updates)")
+    @argument("--subgraphs", action="store_true", help="stream subgraphs too (stream_subgraphs)")
+    @argument("--config", metavar="JSON", help='run config, e.g. {"recursion_limit": 50}')
+    @argument("--context", metavar="JSON", help="run context")
+    @argument("--metadata", metavar="JSON", help="run metadata")
+    @argument("--interrupt-before", metavar="NODES", help="comma-separated node names, or *")
+    @argument("--interrupt-after", metavar="NODES", help="comma-separated node names, or *")
+    @argument("-o", "--output", metavar="NAME", help="bind the RunWidget to this variable")
+    @argument("--background", action="store_true",
+              help="return at once and let the run go on; Stop or NAME.cancel() ends it")
+    @argument("--text", action="store_true", help="the body is one user message, as text")
+    @needs_local_scope
+    @line_cell_magic
+    def lgrun(self, line: str, cell: str | None = None, local_ns: Any = None) -> Any:
+        """Stream a stateless run of a LangGraph assistant into a live view.
+
+        The cell body is the run's input: JSON, else a Python expression evaluated in the
+        notebook (so variables work); with --text, one user message. The line form takes the
+        input after the assistant: ``%lgrun agent {"messages": [...]}``.
+
+        The cell ends when the run ends, so Run All runs notebooks in order; interrupt the
+        kernel or press Stop to cancel (what came so far stays). Python keeps the run in the
+        RunWidget (-o NAME): NAME.chunks, NAME.updates, NAME.by_node(), NAME.status.
+        """
+        widget, args = self.build(line, cell, local_ns)
+        display(widget)
+        if args.background:
+            widget.start()
+        else:
+            widget.run_sync()
+        return None
+
+    async def lgrun_async(self, line: str, cell: str, local_ns: Any = None) -> None:
+        """The cell magic as top-level ``await``: the Stop button works while it runs."""
+        widget, args = self.build(line, cell, local_ns)
+        display(widget)
+        if args.background:
+            widget.start()
+            return
+        try:
+            await widget.run()
+        except asyncio.CancelledError:
+            # The kernel was interrupted: say so in one line, not with the stack of the HTTP read.
+            raise asyncio.CancelledError(
+                "interrupted: the run was cancelled; what came so far stays in the widget"
+            ) from None
+
+    def build(self, line: str, cell: str | None, local_ns: Any) -> tuple[Any, Any]:
+        from ._widget import RunWidget
+
+        if cell is None:
+            line, body = _split_line_input(line, self.lgrun.parser)
+        else:
+            body = cell
+        args = parse_argstring(self.lgrun, line)
+        namespace = {**self.shell.user_ns, **(local_ns or {})}
+        assistant_id = args.assistant_id or self.assistant_id
+        if not assistant_id:
+            raise UsageError(
+                f"name the assistant: %%lgrun ASSISTANT_ID, or set %config LGRun.assistant_id "
+                f"or ${ASSISTANT_ENV_VAR}"
+            )
+        params = {
+            "config": _json_option("--config", args.config),
+            "context": _json_option("--context", args.context),
+            "metadata": _json_option("--metadata", args.metadata),
+            "interrupt_before": _nodes(args.interrupt_before),
+            "interrupt_after": _nodes(args.interrupt_after),
+            "stream_subgraphs": True if args.subgraphs else None,
+        }
+        modes = args.stream_mode or list(self.stream_mode)
+        widget = RunWidget(
+            assistant_id,
+            _input(body, args.text, namespace),
+            url=args.url or self.url,
+            stream_mode=modes[0] if len(modes) == 1 else modes,
+            **{k: v for k, v in params.items() if v is not None},
+        )
+        if args.output:
+            if not args.output.isidentifier():
+                raise UsageError(f"-o needs a Python name, not {args.output!r}")
+            self.shell.user_ns[args.output] = widget
+        return widget, args
+
+
+def _input(body: str, as_text: bool, namespace: dict[str, Any]) -> Any:
+    """The run's input from the body: one user message, JSON, or a Python expression."""
+    if as_text:
+        text = body.strip()
+        if not text:
+            raise UsageError("--text needs the message in the cell body")
+        return {"messages": [{"role": "user", "content": text}]}
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as json_error:
+        try:
+            tree = ast.parse(body.strip(), mode="eval")
+        except SyntaxError:
+            raise UsageError(
+                f"the body is neither JSON ({json_error.msg} at line {json_error.lineno}, column "
+                f"{json_error.colno}) nor a Python expression"
+            ) from None
+    try:
+        return eval(compile(tree, "<%%lgrun body>", "eval"), namespace)  # the user's own code
+    except Exception as exc:
+        raise UsageError(f"the body as a Python expression failed: {type(exc).__name__}: {exc}") from None
+
+
+def _json_option(name: str, value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name} is not JSON: {exc.msg} at column {exc.colno}") from None
+
+
+def _nodes(value: str | None) -> str | list[str] | None:
+    if value is None:
+        return None
+    if value.strip() == "*":
+        return "*"
+    nodes = [n.strip() for n in value.split(",") if n.strip()]
+    if not nodes:
+        raise UsageError("give node names separated by commas, or *")
+    return nodes
+
+
+def _split_line_input(line: str, parser: Any) -> tuple[str, str]:
+    """``--url U agent {"a": 1}`` → (``--url U agent``, ``{"a": 1}``): the input after the
+    assistant is kept as written, quotes and spaces included."""
+    takes_value = {s for a in parser._actions if a.nargs is None and a.option_strings
+                   for s in a.option_strings}
+    rest = line.lstrip()
+    head: list[str] = []
+    expect_value = False
+    while rest:
+        token, _, after = rest.partition(" ")
+        if expect_value or token.startswith("-"):
+            head.append(token)
+            expect_value = not expect_value and token in takes_value
+        else:
+            head.append(token)  # the assistant
+            return " ".join(head), after.strip()
+        rest = after.lstrip()
+    return " ".join(head), ""
+
+
+def await_lgrun_cells(lines: list[str]) -> list[str]:
+    """An IPython input transformer: ``%%lgrun`` cells become an awaited call.
+
+    IPython turns the cell into ``get_ipython().run_cell_magic('lgrun', line, body)``; awaiting
+    our coroutine instead lets the run use the kernel's own loop (top-level await), where the
+    widget's Stop button is handled while the cell runs. Without autoawait the cell stays as
+    it was and runs on a thread (``_runner.run_blocking``).
+    """
+    prefix = "get_ipython().run_cell_magic('lgrun', "
+    if len(lines) != 1 or not lines[0].startswith(prefix):
+        return lines
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or not shell.autoawait:
+        return lines
+    call = lines[0][len(prefix):]
+    return [f"await get_ipython().magics_manager.registry['LGRun'].lgrun_async({call}"]
+
+
+def load(shell: Any) -> None:
+    shell.register_magics(LGRun)
+    if await_lgrun_cells not in shell.input_transformers_post:
+        shell.input_transformers_post.append(await_lgrun_cells)
+
+
+def unload(shell: Any) -> None:
+    if await_lgrun_cells in shell.input_transformers_post:
+        shell.input_transformers_post.remove(await_lgrun_cells)

@@ -1,0 +1,71 @@
+"""Running a RunWidget from synchronous code: a script, or a cell magic inside the kernel's loop.
+
+A cell magic is a plain function called while the kernel's asyncio loop is running, so it can
+neither ``await`` nor re-enter that loop (``nest_asyncio`` patches asyncio globally and loses
+queued cells under ipykernel 7; we do not use it). Three ways are measured in NOTES.md §4:
+
+- top-level ``await`` of ``w.run()`` on the kernel's loop: live updates, a kernel interrupt cancels,
+  and the browser's messages (the Stop button) are handled while it runs. ``%%lgrun`` cells take
+  this way: ``_magic`` rewrites them into an awaited call when IPython's autoawait is on;
+- a task on the kernel's loop: the cell returns at once (``--background``, :func:`start`);
+- a thread with its own loop, the caller waiting in short joins so a KeyboardInterrupt (the
+  kernel's interrupt) lands between them and cancels the run: :func:`run_blocking`, for a script,
+  the line magic, or a kernel without autoawait. Trait changes from that thread reach the browser
+  in order; only the Stop button waits for the cell to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._widget import RunWidget
+
+_JOIN_INTERVAL = 0.05
+
+
+def run_blocking(widget: RunWidget) -> RunWidget:
+    """Run to the end and return the widget, whether or not this thread runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(widget.run())
+    failure: list[BaseException] = []
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            asyncio.run(widget.run())
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+        finally:
+            finished.set()
+
+    threading.Thread(target=target, name="lgwidget-run", daemon=True).start()
+    # Wait on an Event, not Thread.join: a KeyboardInterrupt inside join() can mark the thread
+    # as stopped while it still runs (CPython gh-90882), and then the run would go on unseen.
+    try:
+        while not finished.wait(_JOIN_INTERVAL):
+            pass
+    except KeyboardInterrupt:
+        # Again until the thread ends: the interrupt may come before the run's task exists.
+        while not finished.wait(_JOIN_INTERVAL):
+            widget.cancel()
+        raise KeyboardInterrupt("the run was cancelled; what came so far stays") from None
+    if failure and not isinstance(failure[0], asyncio.CancelledError):
+        raise failure[0]
+    return widget
+
+
+def start(widget: RunWidget) -> asyncio.Task[RunWidget]:
+    """Run in the background on this thread's running loop (the kernel's); returns the task."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(
+            "start() runs the widget in the background of a running event loop, such as a "
+            "Jupyter kernel's; in a script use run_sync() or asyncio.run(w.run())"
+        ) from None
+    return loop.create_task(widget.run())

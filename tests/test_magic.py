@@ -1,0 +1,210 @@
+"""``%%lgrun`` in a real kernel against the real server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.kernel import Kernel, running_kernel
+from tests.server import busy_runs
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def kernel(server_url: str) -> Iterator[Kernel]:
+    with running_kernel() as k:
+        setup = k.execute(f"%load_ext lgwidget\n%config LGRun.url = {server_url!r}")
+        assert setup.status == "ok", setup.error
+        yield k
+
+
+def value(kernel: Kernel, expression: str) -> object:
+    """Evaluate in the kernel; the result comes back as JSON."""
+    result = kernel.execute(f"import json as _j; print(_j.dumps({expression}))")
+    assert result.status == "ok", result.error
+    return json.loads(result.stdout)
+
+
+def stderr(result) -> str:
+    return "".join(m["content"]["text"] for m in result.of_type("stream")
+                   if m["content"]["name"] == "stderr")
+
+
+def widget_comm_messages(result) -> list[dict]:
+    return [m for m in result.of_type("comm_msg") if m["content"]["data"].get("method") == "custom"]
+
+
+def test_json_body(kernel: Kernel) -> None:
+    result = kernel.execute('%%lgrun agent -o w\n{"messages": [{"role": "user", "content": "hi"}]}')
+    assert result.status == "ok" and not result.of_type("error")
+    assert value(kernel, "[w.status, [u.node for u in w.updates]]") == [
+        "done", ["plan", "tools", "respond"]]
+    # The cell displayed the live widget.
+    displayed = [m for m in result.of_type("display_data")
+                 if "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
+    assert len(displayed) == 1
+
+
+def test_expression_body_sees_notebook_variables(kernel: Kernel) -> None:
+    kernel.execute('question = "What is the answer?"')
+    result = kernel.execute(
+        '%%lgrun agent -o w\n{"messages": [{"role": "user", "content": question}]}')
+    assert result.status == "ok"
+    assert value(kernel, "w.chunks[-1].data['respond']['messages'][0]['content']") == (
+        "The answer is 42, found by the lookup tool.")
+    assert value(kernel, "w._payload['input']['messages'][0]['content']") == "What is the answer?"
+
+
+def test_text_body_is_one_user_message(kernel: Kernel) -> None:
+    kernel.execute("%%lgrun agent --text -o w\nWhat is up?\n")
+    assert value(kernel, "w._payload['input']") == {
+        "messages": [{"role": "user", "content": "What is up?"}]}
+    assert value(kernel, "w.status") == "done"
+
+
+def test_several_stream_modes_and_subgraphs(kernel: Kernel) -> None:
+    result = kernel.execute(
+        "%%lgrun agent -o w --stream-mode updates --stream-mode messages-tuple "
+        "--stream-mode custom --subgraphs\n"
+        '{"messages": [{"role": "user", "content": "hi"}]}')
+    assert result.status == "ok"
+    events = value(kernel, "sorted({c.event.split('|')[0] for c in w.chunks})")
+    assert events == ["custom", "messages", "metadata", "updates"]
+    assert value(kernel, "any('|' in c.event for c in w.chunks)") is True
+
+
+def test_line_form(kernel: Kernel) -> None:
+    result = kernel.execute('%lgrun failing {"value": "x"}')
+    assert result.status == "ok" and not result.of_type("error")
+    kernel.execute('%lgrun --stream-mode values -o w interrupting {"request": "x y"}')
+    assert value(kernel, "[w.status, w.stream_mode]") == ["interrupted", ["values"]]
+    assert value(kernel, "w._payload['input']") == {"request": "x y"}
+
+
+def test_options_reach_the_server(kernel: Kernel) -> None:
+    kernel.execute('%%lgrun agent -o w --interrupt-before respond --metadata {"k":1}\n'
+                   '{"messages": [{"role": "user", "content": "hi"}]}')
+    assert value(kernel, "w._payload['interrupt_before']") == ["respond"]
+    assert value(kernel, "[w.status, [u.node for u in w.updates]]") == [
+        "interrupted", ["plan", "tools", "__interrupt__"]]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ('%%lgrun agent\n{"a": 1,,}', "neither JSON (Expecting property name enclosed in double "
+                                      "quotes at line 1, column 9)"),
+        ("%%lgrun agent\n{\n  'a': nope\n}", "NameError: name 'nope' is not defined"),
+        ("%%lgrun agent --config {bad}\n{}", "--config is not JSON"),
+        ("%%lgrun --bogus\n{}", "unrecognized arguments: --bogus"),
+        ("%%lgrun agent -o 1x\n{}", "-o needs a Python name"),
+        ("%%lgrun\n{}", "name the assistant"),
+        ("%%lgrun agent --text\n", "--text needs the message"),
+    ],
+)
+def test_bad_arguments_are_one_line_usage_errors(kernel: Kernel, cell: str, message: str) -> None:
+    result = kernel.execute(cell)
+    assert result.status == "error"
+    text = stderr(result)
+    assert text.startswith("UsageError: ") and message in text, text
+    assert text.count("\n") == 1  # one line, no traceback
+
+
+def test_unknown_assistant_and_server_down_show_in_the_widget(kernel: Kernel) -> None:
+    result = kernel.execute("%%lgrun no-such-graph -o w\n{}")
+    assert result.status == "ok" and not result.of_type("error")  # no traceback
+    assert value(kernel, "[w.status, w.error['error']]") == ["error", "APIStatusError"]
+    assert "Invalid assistant" in value(kernel, "w.error['message']")
+    result = kernel.execute("%%lgrun agent -o w --url http://127.0.0.1:9\n{}")
+    assert result.status == "ok"
+    assert value(kernel, "[w.status, w.error['error']]") == ["error", "ConnectError"]
+
+
+def test_live_updates_arrive_in_several_batches_while_the_cell_runs(kernel: Kernel) -> None:
+    result = kernel.execute('%%lgrun bulk -o w\n{"n": 1500, "size": 100}')
+    assert value(kernel, "len(w.chunks)") == 1501
+    batches = widget_comm_messages(result)
+    # Coalesced (not one message per chunk), yet streamed during the run (not one at the end).
+    assert 3 <= len(batches) < 100
+    assert all(m["buffers"] for m in batches)
+
+
+@pytest.mark.parametrize("cell", [
+    '%%lgrun bulk -o w\n{"n": 20000, "size": 10}',  # awaited on the kernel's loop
+    'w = None\n%lgrun bulk {"n": 20000, "size": 10}',  # the line form: a thread of its own
+])
+def test_interrupt_cancels_the_run(kernel: Kernel, server_url: str, cell: str) -> None:
+    timer = threading.Timer(2.0, kernel.km.interrupt_kernel)
+    timer.start()
+    started = time.monotonic()
+    result = kernel.execute(cell, timeout=30)
+    took = time.monotonic() - started
+    timer.cancel()
+    assert took < 6, took
+    error = result.error or ""
+    assert "KeyboardInterrupt" in error or "interrupted: the run was cancelled" in error
+    assert error.count("\n") < 40  # not the stack of the HTTP read (IPython's format is airy)
+    if "-o w" in cell:
+        status, count = value(kernel, "[w.status, len(w.chunks)]")
+        assert status == "cancelled" and 0 < count < 20001
+    deadline = time.monotonic() + 5
+    while busy_runs(server_url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert busy_runs(server_url) == 0
+
+
+def test_background_runs_let_later_cells_run(kernel: Kernel) -> None:
+    result = kernel.execute('%%lgrun bulk -o b1 --background\n{"n": 1500, "size": 10}')
+    assert result.status == "ok"
+    kernel.execute('%%lgrun bulk -o b2 --background\n{"n": 1500, "size": 10}')
+    assert value(kernel, "b1.status") == "running"  # this cell ran while the stream goes on
+    deadline = time.monotonic() + 30
+    while value(kernel, "[b1.status, b2.status]") != ["done", "done"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert value(kernel, "[len(b1.chunks), len(b2.chunks)]") == [1501, 1501]
+    kernel.execute('%%lgrun bulk -o b3 --background\n{"n": 20000, "size": 10}')
+    time.sleep(1.0)
+    kernel.execute("b3.cancel()")
+    time.sleep(0.5)
+    assert value(kernel, "b3.status") == "cancelled"
+
+
+def test_help_is_real(kernel: Kernel) -> None:
+    kernel.execute("%%lgrun?")  # IPython sends help as a payload of the execute reply
+    reply_text = subprocess.run(
+        [sys.executable, "-c", "from lgwidget._magic import LGRun; print(LGRun.lgrun.__doc__)"],
+        capture_output=True, text=True, check=True).stdout
+    for flag in ("ASSISTANT_ID", "--stream-mode MODE", "--subgraphs", "--config JSON",
+                 "--interrupt-before NODES", "-o NAME", "--background", "--text"):
+        assert flag in reply_text, flag
+
+
+def test_notebooks_run_in_order_under_nbclient(server_url: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in [
+        f"%load_ext lgwidget\n%config LGRun.url = {server_url!r}",
+        '%%lgrun agent -o w\n{"messages": [{"role": "user", "content": "hi"}]}',
+        "assert w.status == 'done', w.status\nprint(len(w.updates))",
+    ]]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert nb.cells[2].outputs[0]["text"] == "3\n"
+
+
+def test_run_sync_works_in_a_plain_script(server_url: str) -> None:
+    code = ("import lgwidget; w = lgwidget.RunWidget('agent', {'messages': []}, url="
+            f"{server_url!r}).run_sync(); print(w.status, len(w.updates))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.split() == ["done", "3"]
