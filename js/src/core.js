@@ -5,6 +5,8 @@
 //   {"seq": first chunk index, "events": [...], "t": [ms since start, ...]}\n
 //   <JSON data of chunk seq>\n<JSON data of chunk seq+1>\n...
 
+import { Timeline } from "./timeline.js";
+
 export const TRUNCATED = "__lgwidget_truncated__";
 
 /** Split a decompressed batch into its header and one JSON text per chunk. */
@@ -15,13 +17,16 @@ export function parseBatch(text) {
   return { seq: header.seq, events: header.events, t: header.t, lines: lines.slice(1, 1 + count) };
 }
 
-/** "updates|tools:1f0…|inner:2a…" → { mode: "updates", ns: ["tools", "inner"] } */
+/**
+ * "updates|tools:1f0…|inner:2a…" → { mode: "updates", ns: ["tools", "inner"],
+ * path: ["tools:1f0…", "inner:2a…"] }: names to show, and the path that tells two runs apart.
+ */
 export function splitEvent(event) {
-  const [mode, ...ns] = String(event).split("|");
-  return { mode, ns: ns.map((part) => part.split(":")[0]) };
+  const [mode, ...path] = String(event).split("|");
+  return { mode, ns: path.map((part) => part.split(":")[0]), path };
 }
 
-function parse(line) {
+export function parse(line) {
   if (line === "" || line === undefined) return null;
   try {
     return JSON.parse(line);
@@ -34,9 +39,8 @@ function parse(line) {
  * The timeline items of one chunk: one per node in an `updates` chunk, an `error` item, an
  * `interrupt` item, or one generic item for any other event. `metadata` gives none.
  */
-export function chunkItems(index, event, line, t) {
+export function chunkItems(index, event, line, t, data = parse(line)) {
   const { mode, ns } = splitEvent(event);
-  const data = parse(line);
   const base = { index, event, mode, ns, t, bytes: line ? line.length : 0 };
   if (mode === "metadata") return [];
   if (mode === "error") {
@@ -73,8 +77,9 @@ export class RunStore {
     this.count = 0; // chunks applied, i.e. the seq the next batch must start at
     this.batches = 0; // batches applied
     this.bytes = 0;
-    this.items = [];
-    this.nodes = new Map(); // node name -> number of its items
+    this.timeline = new Timeline();
+    this.items = this.timeline.items; // top-level items, in order
+    this.nodes = this.timeline.nodes; // node name -> number of its items
     this.pending = new Map(); // seq -> batch that came early
     for (const listener of this.listeners) listener(null);
   }
@@ -86,23 +91,18 @@ export class RunStore {
       this.pending.set(batch.seq, batch);
       return false;
     }
-    const added = [];
     for (let b = batch; b; b = this.pending.get(this.count)) {
       this.pending.delete(b.seq);
       for (let i = 0; i < b.lines.length; i++) {
         const line = b.lines[i];
         this.bytes += line.length;
-        for (const item of chunkItems(b.seq + i, b.events[i], line, b.t[i])) {
-          item.id = this.items.length;
-          this.items.push(item);
-          added.push(item);
-          if (item.node !== undefined) this.nodes.set(item.node, (this.nodes.get(item.node) ?? 0) + 1);
-        }
+        this.timeline.ingest(b.seq + i, b.events[i], line, b.t[i]);
       }
       this.count = b.seq + b.lines.length;
       this.batches += 1;
     }
-    for (const listener of this.listeners) listener(added);
+    const { added, changed } = this.timeline.drain();
+    for (const listener of this.listeners) listener(added, changed);
     return true;
   }
 
@@ -114,12 +114,16 @@ export class RunStore {
 
 /** Does an item pass the filter? `node` is exact ("" for all); `text` is a case-blind substring. */
 export function matches(item, filter) {
+  if (filter.hideValues && item.kind === "values") return false;
+  if (item.children?.some((child) => matches(child, filter))) return true;
   if (filter.node && item.node !== filter.node && item.title !== filter.node) return false;
   if (!filter.text) return true;
   const needle = filter.text.toLowerCase();
   if (item.title.toLowerCase().includes(needle)) return true;
-  if (item.searchText === undefined) item.searchText = textOf(item.data).join("\n").toLowerCase();
-  return item.searchText.includes(needle);
+  // Growing items (tokens, tasks) are searched afresh; the others once.
+  const text = item.searchText ?? textOf(item.kind === "message" ? item.text : item.data).join("\n").toLowerCase();
+  if (item.done !== false && item.kind !== "node") item.searchText = text;
+  return text.includes(needle);
 }
 
 /** Every key and scalar of a value as text, as a user reads them (not JSON-escaped). */

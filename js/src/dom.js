@@ -2,15 +2,8 @@
 // as HTML. The list holds at most `limit` panels (older ones behind "Show earlier"), panels
 // are appended a frame at a time within a time budget, and a panel's body is built the first
 // time it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
-import {
-  TRUNCATED,
-  formatBytes,
-  formatSeconds,
-  isMessage,
-  matches,
-  messageRole,
-  messageText,
-} from "./core.js";
+import { body, messageBubble, metaText } from "./bodies.js";
+import { formatBytes, formatSeconds, isMessage, matches, messageRole, messageText } from "./core.js";
 
 export const WINDOW = 200; // panels shown before "Show earlier"
 export const FRAME_BUDGET_MS = 8;
@@ -135,21 +128,9 @@ function messagesNode(messages) {
 // -- panels ------------------------------------------------------------------------------
 
 function panelTitle(item) {
-  const path = item.ns.length ? `${item.ns.join(" › ")} › ` : "";
+  // Items of a subgraph sit inside their parent node's panel; only a stray one names its path.
+  const path = item.ns?.length && !item.nested ? `${item.ns.join(" › ")} › ` : "";
   return `${path}${item.title}`;
-}
-
-function panelBody(item) {
-  if (item.kind === "error") {
-    return h("div", { className: "lgw-error-body" }, longText(String(item.data.message ?? ""), "lgw-error-msg", 4000));
-  }
-  if (item.kind === "truncated") {
-    const size = formatBytes(item.data[TRUNCATED]);
-    return h("div", { className: "lgw-truncated" },
-      h("div", { className: "lgw-note", text: `This chunk is ${size}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
-      longText(String(item.data.preview ?? ""), "lgw-pre", 4000));
-  }
-  return valueNode(item.data, 0);
 }
 
 // -- the view ----------------------------------------------------------------------------
@@ -161,7 +142,12 @@ export class RunView {
     this.windowSize = windowSize;
     this.budgetMs = budgetMs;
     // UI state lives on the store so a re-displayed view keeps it.
-    this.ui = store.ui ??= { filter: { node: "", text: "" }, limit: windowSize, toggled: new Map() };
+    const modes = model.get("stream_mode") ?? [];
+    // updates and values together would show every step twice: the state snapshots start hidden.
+    const hideValues = modes.includes("updates") && modes.includes("values");
+    this.ui = store.ui ??= { filter: { node: "", text: "", hideValues }, limit: windowSize, toggled: new Map() };
+    this.views = new Map(); // item id -> { item, el, content, ... } for every rendered item
+    this.dirty = new Set(); // items that grew, refreshed on the next frame
     this.shown = []; // { item, el, body, open } in DOM order
     this.queue = []; // items waiting for a frame
     this.matching = 0; // items that pass the filter
@@ -169,7 +155,7 @@ export class RunView {
     this.cleanups = [];
     this.build(el);
     this.rebuild();
-    this.cleanups.push(store.subscribe((added) => (added === null ? this.restart() : this.onItems(added))));
+    this.cleanups.push(store.subscribe((added, changed) => (added === null ? this.restart() : this.onItems(added, changed))));
     for (const name of ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"]) {
       const cb = () => this.updateHeader();
       model.on(`change:${name}`, cb);
@@ -201,11 +187,18 @@ export class RunView {
     });
     this.textFilter.value = this.ui.filter.text;
     this.errorLine = h("div", { className: "lgw-error-line" });
+    this.stateToggle = h("input", { type: "checkbox", onchange: () => this.setFilter({ hideValues: !this.stateToggle.checked }) });
+    this.stateToggle.checked = !this.ui.filter.hideValues;
+    this.stateLabel = h("label", { className: "lgw-state-toggle", title: "Show a state panel per step (stream mode values)", hidden: "" }, this.stateToggle, " state snapshots");
+    this.copyState = h("button", {
+      className: "lgw-button", text: "Copy final state", hidden: "", title: "Copy the last state (stream mode values) as JSON",
+      onclick: () => navigator.clipboard?.writeText(JSON.stringify(this.store.timeline.finalState, null, 2)),
+    });
     this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
     this.list = h("div", { className: "lgw-list" });
     this.root.append(
       h("div", { className: "lgw-header" }, this.assistant, this.badge, this.runId, h("span", { className: "lgw-spacer" }), this.stats, this.stop),
-      h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter,
+      h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter, this.stateLabel, this.copyState,
         h("button", { className: "lgw-button", text: "Expand all", onclick: () => this.setAllOpen(true) }),
         h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) })),
       this.errorLine,
@@ -231,6 +224,8 @@ export class RunView {
     if (elapsed !== null) parts.unshift(formatSeconds(elapsed));
     this.stats.textContent = parts.join(" · ");
     this.stop.hidden = status !== "running";
+    this.stateLabel.hidden = !this.store.timeline.modes.has("values");
+    this.copyState.hidden = this.store.timeline.finalState === undefined;
     const error = m.get("error");
     this.errorLine.hidden = !error;
     this.errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
@@ -264,6 +259,8 @@ export class RunView {
     this.frame = 0;
     this.list.replaceChildren();
     this.shown = [];
+    this.views.clear();
+    this.dirty.clear();
     const visible = this.store.items.filter((item) => matches(item, this.ui.filter));
     this.matching = visible.length;
     this.queue = visible.slice(-this.ui.limit);
@@ -271,7 +268,8 @@ export class RunView {
     this.schedule();
   }
 
-  onItems(added) {
+  onItems(added, changed = []) {
+    for (const item of changed) this.dirty.add(item);
     for (const item of added) {
       if (!matches(item, this.ui.filter)) continue;
       this.matching += 1;
@@ -301,7 +299,18 @@ export class RunView {
       appended += 1;
     }
     this.list.append(fragment);
-    while (this.shown.length > this.ui.limit) this.shown.shift().el.remove();
+    while (this.shown.length > this.ui.limit) {
+      const gone = this.shown.shift();
+      gone.el.remove();
+      this.forget(gone.item);
+    }
+    for (const item of this.dirty) {
+      const view = this.views.get(item.id);
+      if (!view) continue;
+      if (view.meta) view.meta.textContent = metaText(item);
+      view.content?.refresh();
+    }
+    this.dirty.clear();
     if (appended) this.openNewest();
     const hidden = this.matching - this.shown.length - this.queue.length;
     this.earlier.hidden = hidden <= 0;
@@ -310,6 +319,22 @@ export class RunView {
     this.updateHeader();
     if (atBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
     if (this.queue.length) this.schedule();
+  }
+
+  forget(item) {
+    this.views.delete(item.id);
+    for (const child of item.children ?? []) this.forget(child);
+  }
+
+  /** The view of an item inside a node's panel: a live bubble for a message, else a panel. */
+  child(item) {
+    if (item.kind === "message") {
+      const bubble = messageBubble(item);
+      this.views.set(item.id, { item, el: bubble.el, content: bubble });
+      return bubble;
+    }
+    item.nested = true;
+    return this.panel(item);
   }
 
   /** The newest panel opens and the one opened before it closes, unless the user chose. */
@@ -325,6 +350,7 @@ export class RunView {
 
   panel(item) {
     const caret = h("span", { className: "lgw-caret", text: "▸" });
+    const meta = h("span", { className: "lgw-meta", text: metaText(item), title: item.index === undefined ? "" : `w.chunks[${item.index}]` });
     const copy = h("button", {
       className: "lgw-copy",
       text: "Copy JSON",
@@ -337,11 +363,12 @@ export class RunView {
     const head = h("div", { className: "lgw-panel-head", role: "button", tabindex: "0" },
       caret,
       h("span", { className: "lgw-title", text: panelTitle(item) }),
-      h("span", { className: "lgw-meta", text: `#${item.index} · +${formatSeconds(item.t ?? 0)}`, title: `w.chunks[${item.index}], ${formatSeconds(item.t ?? 0)} after the start` }),
+      meta,
       h("span", { className: "lgw-spacer" }),
       copy);
     const el = h("div", { className: `lgw-panel lgw-kind-${item.kind}`, "data-node": item.node ?? item.title, "data-index": item.index }, head);
-    const panel = { item, el, body: null, open: false };
+    const panel = { item, el, body: null, content: null, meta, open: false };
+    this.views.set(item.id, panel);
     const toggle = () => {
       this.ui.toggled.set(item.id, !panel.open);
       this.setOpen(panel, !panel.open);
@@ -362,7 +389,8 @@ export class RunView {
     panel.open = open;
     panel.el.classList.toggle("lgw-open", open);
     if (open && !panel.body) {
-      panel.body = h("div", { className: "lgw-panel-body" }, panelBody(panel.item));
+      panel.content = body(panel.item, (child) => this.child(child));
+      panel.body = h("div", { className: "lgw-panel-body" }, panel.content.el);
       panel.el.append(panel.body);
     }
     if (panel.body) panel.body.hidden = !open;

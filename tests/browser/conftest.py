@@ -67,7 +67,9 @@ def jupyterlab(tmp_path_factory) -> JupyterLab:
         yield lab
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it lives, and pytest-asyncio cannot run the async tests of other modules then.
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM_PATH):
         pytest.fail(

@@ -1,0 +1,162 @@
+// What a panel shows, by kind of item. Each builder returns { el, refresh }: `refresh()` brings
+// the element up to date with its item after the item grew (tokens, a task's result, a
+// subgraph's next node), touching only what changed: a token appends to a Text node.
+import { TRUNCATED, formatBytes, formatSeconds, isMessage } from "./core.js";
+import { h, longText, valueNode } from "./dom.js";
+
+/** The body of a panel for `item`; `child(item)` makes the view of a child item. */
+export function body(item, child) {
+  switch (item.kind) {
+    case "error":
+      return fixed(h("div", { className: "lgw-error-body" }, longText(String(item.data?.message ?? ""), "lgw-error-msg", 4000)));
+    case "truncated":
+      return fixed(h("div", { className: "lgw-truncated" },
+        h("div", { className: "lgw-note", text: `This chunk is ${formatBytes(item.data[TRUNCATED])}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
+        longText(String(item.data.preview ?? ""), "lgw-pre", 4000)));
+    case "node":
+      return nodeBody(item, child);
+    case "message":
+      return messageBubble(item);
+    case "values":
+      return valuesBody(item);
+    case "custom":
+      return fixed(isProgress(item.data) ? progressNode(item.data) : valueNode(item.data, 0));
+    case "task":
+      return rebuilt(item, () => taskNode(item));
+    default:
+      return fixed(valueNode(item.data, 0));
+  }
+}
+
+function fixed(el) {
+  return { el, refresh() {} };
+}
+
+function rebuilt(item, build) {
+  const el = h("div", {}, build());
+  return { el, refresh: () => el.replaceChildren(build()) };
+}
+
+/** A node at work: its messages as live bubbles, its subgraph's panels, then its update. */
+function nodeBody(item, child) {
+  const list = h("div", { className: "lgw-node-children" });
+  const update = h("div", { className: "lgw-node-update" });
+  const el = h("div", { className: "lgw-node-body" }, list, update);
+  let shown = 0;
+  let updateShown = false;
+  const refresh = () => {
+    for (; shown < item.children.length; shown++) list.append(child(item.children[shown]).el);
+    if (item.update !== undefined && !updateShown) {
+      updateShown = true;
+      const rest = withoutStreamed(item.update, item.children);
+      if (rest !== undefined) update.append(valueNode(rest, 0));
+    }
+  };
+  refresh();
+  return { el, refresh };
+}
+
+/** The update minus the messages already shown as they streamed: nothing shown twice. */
+function withoutStreamed(update, children) {
+  const streamed = new Set(children.filter((c) => c.kind === "message").map((c) => c.messageId));
+  if (!streamed.size || update === null || typeof update !== "object" || Array.isArray(update)) return update;
+  const rest = {};
+  for (const [key, value] of Object.entries(update)) {
+    if (Array.isArray(value) && value.some((m) => isMessage(m) && streamed.has(m.id))) {
+      const others = value.filter((m) => !(isMessage(m) && streamed.has(m.id)));
+      if (others.length) rest[key] = others;
+    } else {
+      rest[key] = value;
+    }
+  }
+  return Object.keys(rest).length ? rest : undefined;
+}
+
+/** A message growing token by token: the new text is appended, never the whole re-rendered. */
+export function messageBubble(item) {
+  const safeRole = String(messageRoleOf(item)).replace(/[^a-z]/g, "") || "other";
+  const role = h("div", { className: "lgw-msg-role" });
+  const text = document.createTextNode("");
+  const tools = h("div", { className: "lgw-msg-tools" });
+  const el = h("div", { className: `lgw-msg lgw-role-${safeRole} lgw-live` }, role, h("span", { className: "lgw-msg-text" }, text), tools);
+  let shownText = "";
+  let shownTools = "";
+  const refresh = () => {
+    const who = item.name ? `${messageRoleOf(item)} · ${item.name}` : messageRoleOf(item);
+    role.textContent = item.done ? who : `${who} · streaming…`;
+    if (item.text.startsWith(shownText)) text.appendData(item.text.slice(shownText.length));
+    else text.data = item.text; // messages/partial may rewrite the text
+    shownText = item.text;
+    const calls = item.toolCalls.map((c) => `→ ${c.name}(${c.args})`).join("\n");
+    if (calls !== shownTools) {
+      tools.replaceChildren(...item.toolCalls.map((c) => h("div", { className: "lgw-tool-call", text: `→ ${c.name}(${c.args})` })));
+      shownTools = calls;
+    }
+    el.classList.toggle("lgw-live", !item.done);
+  };
+  refresh();
+  return { el, refresh };
+}
+
+function messageRoleOf(item) {
+  return roleName(item.role);
+}
+
+function roleName(raw) {
+  const names = new Map([["human", "user"], ["ai", "assistant"], ["AIMessageChunk", "assistant"], ["tool", "tool"], ["system", "system"]]);
+  const value = String(raw ?? "assistant");
+  return names.get(value) ?? names.get(value.replace(/MessageChunk$|Message$/, "").toLowerCase()) ?? value.toLowerCase();
+}
+
+function valuesBody(item) {
+  const { added, changed, removed } = item.diff;
+  const parts = [];
+  if (added.length) parts.push(h("span", { className: "lgw-diff-added", text: `+ ${added.join(", ")}` }));
+  if (changed.length) parts.push(h("span", { className: "lgw-diff-changed", text: `~ ${changed.join(", ")}` }));
+  if (removed.length) parts.push(h("span", { className: "lgw-diff-removed", text: `− ${removed.join(", ")}` }));
+  if (!parts.length) parts.push(h("span", { className: "lgw-note", text: "no change" }));
+  const changedKeys = [...added, ...changed];
+  const delta = Object.fromEntries(changedKeys.filter((k) => k in item.data).map((k) => [k, item.data[k]]));
+  const full = h("details", { className: "lgw-tree" }, h("summary", { className: "lgw-summary", text: "whole state" }));
+  full.addEventListener("toggle", () => { if (full.open && full.children.length === 1) full.append(valueNode(item.data, 0)); }, { once: false });
+  return fixed(h("div", { className: "lgw-values" }, h("div", { className: "lgw-diff" }, ...parts),
+    changedKeys.length ? valueNode(delta, 0) : null, full));
+}
+
+/** A progress-like dict: {"progress": 0.4, "step": "…"} or a percentage. */
+export function isProgress(data) {
+  return data !== null && typeof data === "object" && typeof data.progress === "number" && Number.isFinite(data.progress);
+}
+
+function progressNode(data) {
+  const fraction = data.progress > 1 ? data.progress / 100 : data.progress;
+  const bar = h("progress", { className: "lgw-progress", max: "1" });
+  bar.value = Math.max(0, Math.min(1, fraction));
+  const words = Object.entries(data).filter(([k]) => k !== "progress").map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  return h("div", { className: "lgw-progress-row" }, bar, h("span", { className: "lgw-progress-pct", text: `${Math.round(bar.value * 100)}%` }), h("span", { className: "lgw-note", text: words.join(" · ") }));
+}
+
+function taskNode(item) {
+  const rows = h("div", { className: "lgw-task" });
+  if (item.data.input !== undefined) rows.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "input: " }), valueNode(item.data.input, 1)));
+  if (item.error) rows.append(h("div", { className: "lgw-row lgw-error-msg", text: `error: ${typeof item.error === "string" ? item.error : JSON.stringify(item.error)}` }));
+  else if (item.done) rows.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "result: " }), valueNode(item.data.result, 1)));
+  else rows.append(h("div", { className: "lgw-note", text: "running…" }));
+  return rows;
+}
+
+/** The meta line of a panel: chunk number, time since the start, and what the kind adds. */
+export function metaText(item) {
+  const parts = [];
+  if (item.index !== undefined) parts.push(`#${item.index}`);
+  parts.push(`+${formatSeconds(item.t ?? 0)}`);
+  if (item.kind === "node" && !item.done) parts.push("running…");
+  if (item.kind === "message") parts.push(`${item.tokens.toLocaleString()} ${item.tokens === 1 ? "chunk" : "chunks"}`);
+  if (item.kind === "task") parts.push(item.done ? (item.duration !== undefined ? formatSeconds(item.duration) : "done") : "running…");
+  if (item.kind === "values") {
+    const n = item.diff.added.length + item.diff.changed.length + item.diff.removed.length;
+    parts.push(`${n} ${n === 1 ? "key" : "keys"} changed`);
+  }
+  if (item.kind === "custom" && isProgress(item.data)) parts.push(`${Math.round((item.data.progress > 1 ? item.data.progress / 100 : item.data.progress) * 100)}%`);
+  return parts.join(" · ");
+}
