@@ -48,6 +48,9 @@ class LGRun(Magics):
     @argument("assistant_id", nargs="?", metavar="ASSISTANT_ID",
               help="graph name or assistant id (default: %%config LGRun.assistant_id)")
     @argument("--url", help="Agent Server URL (default: %%config LGRun.url, $LANGGRAPH_API_URL)")
+    @argument("--graph", metavar="NAME",
+              help="run a compiled graph in this kernel instead (a notebook variable or "
+              "module:attr); no server needed")
     @argument("--stream-mode", action="append", metavar="MODE",
               help="updates, values, messages-tuple, messages, custom, debug, tasks, events; "
               "repeat for several (default: updates)")
@@ -106,6 +109,11 @@ class LGRun(Magics):
             body = cell
         args = parse_argstring(self.lgrun, line)
         namespace = {**self.shell.user_ns, **(local_ns or {})}
+        if args.graph:
+            widget = _graph_widget(args, _input(body, args.text, namespace), namespace,
+                                   list(args.stream_mode or self.stream_mode))
+            _bind(self.shell, args.output, widget)
+            return widget, args
         assistant_id = args.assistant_id or self.assistant_id
         if not assistant_id:
             raise UsageError(
@@ -128,11 +136,45 @@ class LGRun(Magics):
             stream_mode=modes[0] if len(modes) == 1 else modes,
             **{k: v for k, v in params.items() if v is not None},
         )
-        if args.output:
-            if not args.output.isidentifier():
-                raise UsageError(f"-o needs a Python name, not {args.output!r}")
-            self.shell.user_ns[args.output] = widget
+        _bind(self.shell, args.output, widget)
         return widget, args
+
+
+def _bind(shell: Any, name: str | None, widget: Any) -> None:
+    if name:
+        if not name.isidentifier():
+            raise UsageError(f"-o needs a Python name, not {name!r}")
+        shell.user_ns[name] = widget
+
+
+def _graph_widget(args: Any, input: Any, namespace: dict[str, Any], modes: list[str]) -> Any:
+    """``--graph NAME``: a notebook variable, or ``module:attr`` imported."""
+    from ._widget import RunWidget
+
+    name = args.graph
+    if ":" in name:
+        import importlib
+
+        module, _, attr = name.partition(":")
+        try:
+            graph = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise UsageError(f"--graph {name}: {exc}") from None
+    elif name in namespace:
+        graph = namespace[name]
+    else:
+        raise UsageError(f"--graph {name}: no such variable in the notebook (or use module:attr)")
+    if args.url or args.metadata:
+        raise UsageError("--url and --metadata are for a server; --graph runs in this kernel")
+    try:
+        return RunWidget.from_graph(
+            graph, input, stream_mode=modes[0] if len(modes) == 1 else modes,
+            subgraphs=args.subgraphs, config=_json_option("--config", args.config),
+            context=_json_option("--context", args.context),
+            interrupt_before=_nodes(args.interrupt_before),
+            interrupt_after=_nodes(args.interrupt_after), name=args.assistant_id or name)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--graph {name}: {exc}") from None
 
 
 def _input(body: str, as_text: bool, namespace: dict[str, Any]) -> Any:

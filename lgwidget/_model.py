@@ -46,6 +46,11 @@ def by_node(chunks: Iterable[StreamPart]) -> dict[str, list[Any]]:
     return grouped
 
 
+def final_state(chunks: Sequence[StreamPart]) -> Any:
+    """The root graph's last state from ``stream_mode="values"``, or None."""
+    return next((p.data for p in reversed(chunks) if p.event == "values"), None)
+
+
 def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
     """The ``__interrupt__`` values the run stopped on."""
     return [value for u in updates(chunks) if u.node == "__interrupt__" for value in _as_list(u.data)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -77,7 +77,7 @@ class RunWidget(anywidget.AnyWidget):
                          stream_mode=modes)
         self._payload = payload
         self._client_args = {"url": url, "api_key": api_key, "headers": headers}
-        self._source: AsyncIterable[Any] | None = None
+        self._source: Callable[[], AsyncIterable[Any]] | None = None
         self.chunks: list[StreamPart] = []
         self.exception: BaseException | None = None
         self._transport: Transport | None = None
@@ -93,7 +93,37 @@ class RunWidget(anywidget.AnyWidget):
         ``await w.run()`` consumes it."""
         widget = cls(assistant_id or "stream", url="")
         widget.url = ""
-        widget._source = parts
+        widget._source = lambda: parts  # one stream: a second run() has nothing left to read
+        return widget
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph: Any,
+        input: Any = None,
+        *,
+        stream_mode: str | list[str] = "updates",
+        subgraphs: bool = False,
+        config: Mapping[str, Any] | None = None,
+        context: Any = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        name: str | None = None,
+    ) -> RunWidget:
+        """A widget for a graph in this process (no server): ``graph.astream(...)`` with the
+        same event names and data shapes as the Agent Server's stateless run, so the view and
+        ``w.chunks`` read the same. Needs ``langgraph``; ``subgraphs`` is ``stream_subgraphs``.
+        """
+        from ._graph import graph_parts
+
+        options = {"stream_mode": stream_mode, "subgraphs": subgraphs, "config": config,
+                   "context": context, "interrupt_before": interrupt_before,
+                   "interrupt_after": interrupt_after}
+        first = graph_parts(graph, input, **options)  # bad arguments fail here
+        widget = cls.from_stream(first, assistant_id=name or getattr(graph, "name", None) or "graph")
+        widget.stream_mode = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
+        pending = [first]
+        widget._source = lambda: pending.pop() if pending else graph_parts(graph, input, **options)
         return widget
 
     # -- what the run produced ---------------------------------------------------------------
@@ -109,7 +139,13 @@ class RunWidget(anywidget.AnyWidget):
 
     @property
     def interrupts(self) -> list[Any]:
+        """The ``__interrupt__`` values the run stopped on."""
         return _model.interrupts(self.chunks)
+
+    @property
+    def final_state(self) -> Any:
+        """The last state streamed with ``stream_mode="values"`` (None without that mode)."""
+        return _model.final_state(self.chunks)
 
     @property
     def elapsed(self) -> float | None:
@@ -233,7 +269,7 @@ class RunWidget(anywidget.AnyWidget):
 
     async def _parts(self) -> AsyncIterator[_Raw]:
         if self._source is not None:
-            async for part in self._source:
+            async for part in self._source():
                 event, data, id_ = _unpack(part)
                 yield event, data, _dumps(data), id_
             return

@@ -59,6 +59,7 @@ def test_quickstart_shows_each_ending(demo_url: str, monkeypatch: pytest.MonkeyP
     assert "'approval': interrupted" in text
     assert "'no-such-assistant': error" in text
     assert "It is 18 °C and sunny in Paris today." in text
+    assert "{'n': 41}" in text  # the in-process graph
 
 
 def test_the_demo_command_starts_and_stops_cleanly(tmp_path: Path) -> None:

@@ -359,3 +359,15 @@ async def test_the_widget_renders_an_in_process_run() -> None:
         graph_parts(graph("interrupting"), {"request": "x"})).run()
     assert stopped.status == "interrupted"
     assert stopped.interrupts[0]["value"] == {"question": "Approve?"}
+
+
+async def test_from_graph_runs_again_and_names_itself() -> None:
+    import lgwidget
+
+    graph = _load("agent").graph
+    w = lgwidget.RunWidget.from_graph(graph, {"messages": [{"role": "user", "content": "hi"}]},
+                                      stream_mode=["updates", "custom"], name="mine")
+    assert w.assistant_id == "mine" and w.stream_mode == ["updates", "custom"]
+    first = len((await w.run()).chunks)
+    second = len((await w.run()).chunks)
+    assert w.status == "done" and first == second > 3

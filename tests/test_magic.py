@@ -208,3 +208,24 @@ def test_run_sync_works_in_a_plain_script(server_url: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=60)
     assert out.stdout.split() == ["done", "3"]
+
+
+def test_graph_option_runs_a_graph_in_the_kernel(kernel: Kernel) -> None:
+    setup = kernel.execute(
+        "import importlib.util, pathlib\n"
+        "spec = importlib.util.spec_from_file_location('nb_agent', pathlib.Path("
+        f"{str(__import__('pathlib').Path(__file__).parent / 'graphs' / 'agent.py')!r}))\n"
+        "nb_agent = importlib.util.module_from_spec(spec); spec.loader.exec_module(nb_agent)\n"
+        "my_graph = nb_agent.graph")
+    assert setup.status == "ok", setup.error
+    result = kernel.execute('%%lgrun --graph my_graph -o g --subgraphs\n'
+                            '{"messages": [{"role": "user", "content": "hi"}]}')
+    assert result.status == "ok" and not result.of_type("error"), result.error
+    assert value(kernel, "[g.status, [u.node for u in g.updates]]") == [
+        "done", ["plan", "lookup", "check", "tools", "respond"]]
+    assert value(kernel, "g.chunks[0].event") == "metadata"
+    assert value(kernel, "len(g.snapshot) > 0") is True
+    result = kernel.execute("%%lgrun --graph nope\n{}")
+    assert "UsageError: --graph nope: no such variable" in stderr(result)
+    result = kernel.execute("%%lgrun --graph my_graph --stream-mode nonsense\n{}")
+    assert result.status == "error" and "UsageError: --graph my_graph:" in stderr(result)

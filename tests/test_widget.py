@@ -148,3 +148,32 @@ def test_the_api_key_is_never_widget_state(monkeypatch: pytest.MonkeyPatch) -> N
 def test_unknown_parameters_fail_at_construction() -> None:
     with pytest.raises(TypeError, match="stream_modes"):
         lgwidget.RunWidget("agent", {}, stream_modes="updates")
+
+
+@pytest.mark.parametrize(
+    ("stream_mode", "expected"),
+    [
+        ("values", {"values"}),
+        ("messages-tuple", {"messages"}),
+        ("messages", {"messages/metadata", "messages/partial"}),
+        ("custom", {"custom"}),
+        ("debug", {"debug"}),
+        ("tasks", {"tasks"}),
+        ("events", {"events"}),
+        (["updates", "values", "messages-tuple", "custom"],
+         {"updates", "values", "messages", "custom"}),
+    ],
+    ids=str,
+)
+async def test_every_stream_mode_reaches_python_and_the_snapshot(
+    server_url: str, stream_mode: object, expected: set[str]
+) -> None:
+    w = await lgwidget.RunWidget("agent", QUESTION, url=server_url, stream_mode=stream_mode).run()
+    assert w.status == "done", w.error
+    events = {c.event for c in w.chunks} - {"metadata"}
+    assert expected <= events
+    assert snapshot_chunks(w) == [(c.event, c.data) for c in w.chunks]
+    if "values" in expected:
+        assert w.final_state["messages"][-1]["content"] == "The answer is 42, found by the lookup tool."
+    else:
+        assert w.final_state is None

@@ -15,6 +15,11 @@ export function body(item, child) {
         longText(String(item.data.preview ?? ""), "lgw-pre", 4000)));
     case "node":
       return nodeBody(item, child);
+    case "interrupt":
+      // What the graph asks is the value; the interrupt's id is plumbing.
+      return fixed(h("div", { className: "lgw-interrupt" },
+        ...(Array.isArray(item.data) ? item.data : [item.data]).map((entry) =>
+          valueNode(entry && typeof entry === "object" && "value" in entry ? entry.value : entry, 0))));
     case "message":
       return messageBubble(item);
     case "values":
@@ -128,10 +133,14 @@ export function isProgress(data) {
   return data !== null && typeof data === "object" && typeof data.progress === "number" && Number.isFinite(data.progress);
 }
 
-function progressNode(data) {
-  const fraction = data.progress > 1 ? data.progress / 100 : data.progress;
+export function progressBar(data) {
   const bar = h("progress", { className: "lgw-progress", max: "1" });
-  bar.value = Math.max(0, Math.min(1, fraction));
+  bar.value = Math.max(0, Math.min(1, data.progress > 1 ? data.progress / 100 : data.progress));
+  return bar;
+}
+
+function progressNode(data) {
+  const bar = progressBar(data);
   const words = Object.entries(data).filter(([k]) => k !== "progress").map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
   return h("div", { className: "lgw-progress-row" }, bar, h("span", { className: "lgw-progress-pct", text: `${Math.round(bar.value * 100)}%` }), h("span", { className: "lgw-note", text: words.join(" · ") }));
 }

@@ -2,7 +2,7 @@
 // as HTML. The list holds at most `limit` panels (older ones behind "Show earlier"), panels
 // are appended a frame at a time within a time budget, and a panel's body is built the first
 // time it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
-import { body, messageBubble, metaText } from "./bodies.js";
+import { body, isProgress, messageBubble, metaText, progressBar } from "./bodies.js";
 import { formatBytes, formatSeconds, isMessage, matches, messageRole, messageText } from "./core.js";
 
 export const WINDOW = 200; // panels shown before "Show earlier"
@@ -304,14 +304,16 @@ export class RunView {
       gone.el.remove();
       this.forget(gone.item);
     }
+    const grown = [];
     for (const item of this.dirty) {
       const view = this.views.get(item.id);
       if (!view) continue;
       if (view.meta) view.meta.textContent = metaText(item);
       view.content?.refresh();
+      if (!item.nested && view.meta) grown.push(view);
     }
     this.dirty.clear();
-    if (appended) this.openNewest();
+    if (appended || grown.length) this.openNewest([...grown, ...this.shown.slice(this.shown.length - appended)]);
     const hidden = this.matching - this.shown.length - this.queue.length;
     this.earlier.hidden = hidden <= 0;
     this.earlier.textContent = `Show earlier (${hidden.toLocaleString()} more)`;
@@ -337,15 +339,20 @@ export class RunView {
     return this.panel(item);
   }
 
-  /** The newest panel opens and the one opened before it closes, unless the user chose. */
-  openNewest() {
-    const newest = this.shown[this.shown.length - 1];
+  /**
+   * The panel where the run is happening opens and the one opened before it closes, unless the
+   * user chose. Where the run is happening: the newest panel, or a node panel that just grew
+   * (its tokens, its subgraph, its update). Progress notes (custom, events) never take it.
+   */
+  openNewest(candidates) {
+    const active = candidates.filter((p) => p && p.item.kind !== "custom" && p.item.kind !== "events").pop();
+    if (!active || active === this.autoOpen || this.ui.toggled.has(active.item.id)) return;
     const previous = this.autoOpen;
     // Errors and interrupts stay open: they are what a reader looks for.
     const keepOpen = previous && (previous.item.kind === "error" || previous.item.kind === "interrupt");
-    if (previous && previous !== newest && !this.ui.toggled.has(previous.item.id) && !keepOpen) this.setOpen(previous, false);
-    if (!this.ui.toggled.has(newest.item.id)) this.setOpen(newest, true);
-    this.autoOpen = newest;
+    if (previous && !this.ui.toggled.has(previous.item.id) && !keepOpen) this.setOpen(previous, false);
+    this.setOpen(active, true);
+    this.autoOpen = active;
   }
 
   panel(item) {
@@ -364,6 +371,8 @@ export class RunView {
       caret,
       h("span", { className: "lgw-title", text: panelTitle(item) }),
       meta,
+      // Progress reads at a glance, without opening the panel.
+      item.kind === "custom" && isProgress(item.data) ? progressBar(item.data) : null,
       h("span", { className: "lgw-spacer" }),
       copy);
     const el = h("div", { className: `lgw-panel lgw-kind-${item.kind}`, "data-node": item.node ?? item.title, "data-index": item.index }, head);
