@@ -167,7 +167,7 @@ class Client:
             try:
                 value = loads(data) if data else None
             except ValueError:
-                raise _not_json(data, event, url) from None
+                raise decode_error(data, event, url) from None
             yield make(StreamPart, (event, value, sse.id or None))
 
     async def events(self, payload: Mapping[str, Any]) -> AsyncIterator[ServerSentEvent]:
@@ -241,15 +241,8 @@ async def _stream_once(
             yield part
 
 
-def decode(data: str, event: str, url: str) -> Any:
-    """JSON-decode an event's data, as the SDK does; empty data is None."""
-    try:
-        return json.loads(data) if data else None
-    except ValueError:
-        raise _not_json(data, event, url) from None
-
-
-def _not_json(data: str, event: str, url: str) -> ProtocolError:
+def decode_error(data: str, event: str, url: str) -> ProtocolError:
+    """The error for an event whose data is not JSON, naming the event and the reason."""
     try:
         json.loads(data)
     except ValueError as exc:

@@ -7,10 +7,14 @@ With ``stream_subgraphs`` a subgraph's events carry its namespace after a bar:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ._parts import StreamPart
+
+
+_SUMMARY_NODES = 15  # nodes named at each end of a long run's summary
 
 
 class Update(NamedTuple):
@@ -30,12 +34,15 @@ def split_event(event: str) -> tuple[str, tuple[str, ...]]:
 
 def updates(chunks: Iterable[StreamPart]) -> list[Update]:
     """Every node update of the run, in order, subgraphs included."""
-    found = []
-    for part in chunks:
-        mode, namespace = split_event(part.event)
-        if mode == "updates" and isinstance(part.data, dict):
-            found.extend(Update(node, data, namespace) for node, data in part.data.items())
-    return found
+    return list(_iter_updates(chunks))
+
+
+def _iter_updates(chunks: Iterable[StreamPart]) -> Iterator[Update]:
+    for event, data, _ in chunks:
+        if event.startswith("updates") and isinstance(data, dict):
+            mode, namespace = split_event(event)
+            if mode == "updates":
+                yield from (Update(node, value, namespace) for node, value in data.items())
 
 
 def by_node(chunks: Iterable[StreamPart]) -> dict[str, list[Any]]:
@@ -72,10 +79,21 @@ def summary(
     lines = [head]
     if run_id:
         lines.append(f"run_id: {run_id}")
-    nodes = [u.node if not u.namespace else f"{u.node} (in {_short_ns(u.namespace)})"
-             for u in updates(chunks)]
-    if nodes:
-        lines.append("nodes: " + " → ".join(_elide(nodes, 30)))
+    # The first and last few nodes and a count: a long run is summed up in one pass, cheaply.
+    first: list[str] = []
+    last: deque[str] = deque(maxlen=_SUMMARY_NODES)
+    count = 0
+    for update in _iter_updates(chunks):
+        name = update.node if not update.namespace else f"{update.node} (in {_short_ns(update.namespace)})"
+        if len(first) < _SUMMARY_NODES:
+            first.append(name)
+        last.append(name)
+        count += 1
+    if count:
+        nodes = first if count <= _SUMMARY_NODES else [
+            *first, *([f"… {count - 2 * _SUMMARY_NODES} more …"] if count > 2 * _SUMMARY_NODES else []),
+            *list(last)[max(0, 2 * _SUMMARY_NODES - count):]]
+        lines.append("nodes: " + " → ".join(nodes))
     if error:
         lines.append(f"error: {error.get('error', 'Error')}: {error.get('message', '')}")
     return "\n".join(lines)
@@ -83,13 +101,6 @@ def summary(
 
 def _short_ns(namespace: tuple[str, ...]) -> str:
     return "/".join(part.split(":", 1)[0] for part in namespace)
-
-
-def _elide(items: list[str], limit: int) -> list[str]:
-    if len(items) <= limit:
-        return items
-    half = limit // 2
-    return [*items[:half], f"… {len(items) - 2 * half} more …", *items[-half:]]
 
 
 def _as_list(value: Any) -> list[Any]:

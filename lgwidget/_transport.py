@@ -76,7 +76,7 @@ class Transport:
     def add(self, event: str, raw: str, t_ms: int) -> None:
         self._events.append(event)
         self._times.append(t_ms)
-        self._lines.append(view_line(raw))
+        self._lines.append(view_line(raw) if "\n" in raw or len(raw) > MAX_VIEW_CHARS else raw)
         pending = len(self._lines)
         if pending >= MAX_BATCH:
             self.flush()

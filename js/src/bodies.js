@@ -42,20 +42,39 @@ function rebuilt(item, build) {
   return { el, refresh: () => el.replaceChildren(build()) };
 }
 
+export const CHILD_LIMIT = 200; // items shown inside one node's panel
+
 /** A node at work: its messages as live bubbles, its subgraph's panels, then its update. */
 function nodeBody(item, child) {
   const list = h("div", { className: "lgw-node-children" });
+  const more = h("div", { className: "lgw-note", hidden: "" });
   const update = h("div", { className: "lgw-node-update" });
-  const el = h("div", { className: "lgw-node-body" }, list, update);
+  const el = h("div", { className: "lgw-node-body" }, list, more, update);
+  let seen = 0;
   let shown = 0;
   let updateShown = false;
-  const refresh = () => {
-    for (; shown < item.children.length; shown++) list.append(child(item.children[shown]).el);
+  // Returns true while children wait for a later frame: a burst is built within the budget.
+  const refresh = (deadline = Infinity) => {
+    // Past CHILD_LIMIT a node's panel stops growing: the DOM must not grow with the chunks.
+    let built = 0;
+    for (; seen < item.children.length; seen++) {
+      if (built > 0 && shown < CHILD_LIMIT && performance.now() >= deadline) break;
+      const view = shown < CHILD_LIMIT ? child(item.children[seen]) : null;
+      if (view) {
+        list.append(view.el);
+        shown += 1;
+        built += 1;
+      }
+    }
+    const hidden = item.children.length - shown;
+    more.hidden = shown < CHILD_LIMIT || hidden <= 0;
+    more.textContent = `… and ${hidden.toLocaleString()} more in this node: filter to find them, or read them in Python (w.chunks)`;
     if (item.update !== undefined && !updateShown) {
       updateShown = true;
       const rest = withoutStreamed(item.update, item.children);
       if (rest !== undefined) update.append(valueNode(rest, 0));
     }
+    return seen < item.children.length;
   };
   refresh();
   return { el, refresh };
@@ -67,6 +86,7 @@ function withoutStreamed(update, children) {
   if (!streamed.size || update === null || typeof update !== "object" || Array.isArray(update)) return update;
   const rest = {};
   for (const [key, value] of Object.entries(update)) {
+    if (isMessage(value) && streamed.has(value.id)) continue;
     if (Array.isArray(value) && value.some((m) => isMessage(m) && streamed.has(m.id))) {
       const others = value.filter((m) => !(isMessage(m) && streamed.has(m.id)));
       if (others.length) rest[key] = others;

@@ -9,6 +9,7 @@ export const WINDOW = 200; // panels shown before "Show earlier"
 export const FRAME_BUDGET_MS = 8;
 export const STRING_LIMIT = 500; // characters of a string before "show more"
 export const ENTRY_LIMIT = 50; // entries of an object or array before "show more"
+export const NODE_OPTIONS = 100; // node names in the node filter
 
 /** createElement with text children; `props.text` sets textContent, `on*` add listeners. */
 export function h(tag, props = {}, ...children) {
@@ -205,12 +206,24 @@ export class RunView {
       h("div", { className: "lgw-scroll" }, this.earlier, this.list),
     );
     this.scroller = this.root.querySelector(".lgw-scroll");
+    // Follow the run while the reader is at the bottom. Read on scroll, not per frame: reading
+    // layout right after appending panels would force a layout every frame.
+    this.stick = true;
+    this.scroller.addEventListener("scroll", () => {
+      const s = this.scroller;
+      this.stick = s.scrollHeight - s.scrollTop - s.clientHeight < 40;
+    }, { passive: true });
     el.append(this.root);
   }
 
   updateHeader() {
     const m = this.model;
     const status = m.get("status") ?? "idle";
+    if (status !== "running" && status !== "idle" && this.store.count > 0) {
+      // The run is over: nothing in it is still streaming, whatever its modes sent.
+      const finished = this.store.timeline?.finish();
+      if (finished?.changed.length) this.onItems([], finished.changed);
+    }
     this.assistant.textContent = m.get("assistant_id") || "run";
     this.badge.textContent = status;
     this.badge.className = `lgw-badge lgw-status-${status.replace(/[^a-z]/g, "")}`;
@@ -231,12 +244,26 @@ export class RunView {
     this.errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
   }
 
+  /** New node names join the node filter; past NODE_OPTIONS the text filter serves better. */
   updateNodes() {
-    const names = [...this.store.nodes.keys()];
-    if (this.nodeSelect.options.length === names.length + 1) return;
-    const current = this.ui.filter.node;
-    this.nodeSelect.replaceChildren(h("option", { value: "", text: "All nodes" }), ...names.map((n) => h("option", { value: n, text: n })));
-    this.nodeSelect.value = current;
+    const total = this.store.nodes.size;
+    if (total === this.nodeCount) return;
+    if (this.nodeCount === undefined || total < this.nodeCount) {
+      this.nodeSelect.replaceChildren(h("option", { value: "", text: "All nodes" }));
+      this.nodeCount = 0;
+    }
+    let i = 0;
+    for (const name of this.store.nodes.keys()) {
+      if (i >= NODE_OPTIONS) break;
+      if (i++ >= this.nodeCount) this.nodeSelect.append(h("option", { value: name, text: name }));
+    }
+    this.more?.remove();
+    if (total > NODE_OPTIONS) {
+      this.more = h("option", { disabled: "", text: `… ${(total - NODE_OPTIONS).toLocaleString()} more: use the text filter` });
+      this.nodeSelect.append(this.more);
+    }
+    this.nodeCount = total;
+    this.nodeSelect.value = this.ui.filter.node;
   }
 
   setFilter(change) {
@@ -288,7 +315,9 @@ export class RunView {
   drain() {
     this.frame = 0;
     const start = performance.now();
-    const atBottom = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight < 40;
+    // Before this frame's changes, layout is still clean: scrolling costs no forced layout.
+    // The view follows one frame behind, which no one can see.
+    if (this.stick) this.scroller.scrollTop = this.scroller.scrollHeight;
     const fragment = document.createDocumentFragment();
     let appended = 0;
     // At least one panel a frame, however slow the machine, so the view always moves on.
@@ -305,22 +334,32 @@ export class RunView {
       this.forget(gone.item);
     }
     const grown = [];
+    const later = [];
+    let newlyMatching = false;
+    const filtering = this.ui.filter.text || this.ui.filter.node;
     for (const item of this.dirty) {
       const view = this.views.get(item.id);
+      if (filtering && !newlyMatching) {
+        // A growing item the filter hid may match now (its tokens came): lay the list out again.
+        let top = item;
+        while (top.parent) top = top.parent;
+        if (!this.views.has(top.id) && matches(top, this.ui.filter)) newlyMatching = true;
+      }
       if (!view) continue;
       if (view.meta) view.meta.textContent = metaText(item);
-      view.content?.refresh();
+      if (view.content?.refresh(start + this.budgetMs) === true) later.push(item);
       if (!item.nested && view.meta) grown.push(view);
     }
-    this.dirty.clear();
+    this.dirty = new Set(later);
+    if (newlyMatching) return this.rebuild();
     if (appended || grown.length) this.openNewest([...grown, ...this.shown.slice(this.shown.length - appended)]);
     const hidden = this.matching - this.shown.length - this.queue.length;
     this.earlier.hidden = hidden <= 0;
     this.earlier.textContent = `Show earlier (${hidden.toLocaleString()} more)`;
     this.updateNodes();
     this.updateHeader();
-    if (atBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
-    if (this.queue.length) this.schedule();
+    // One more frame after a change, for the scroll that follows it.
+    if (this.queue.length || this.dirty.size || (this.stick && (appended || grown.length))) this.schedule();
   }
 
   forget(item) {
@@ -328,8 +367,10 @@ export class RunView {
     for (const child of item.children ?? []) this.forget(child);
   }
 
-  /** The view of an item inside a node's panel: a live bubble for a message, else a panel. */
+  /** The view of an item inside a node's panel: a live bubble for a message, else a panel;
+   * null when the filter hides it (state snapshots). */
   child(item) {
+    if (this.ui.filter.hideValues && item.kind === "values") return null;
     if (item.kind === "message") {
       const bubble = messageBubble(item);
       this.views.set(item.id, { item, el: bubble.el, content: bubble });

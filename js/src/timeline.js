@@ -21,7 +21,7 @@ export class Timeline {
     this.added = []; // top-level items added since the last drain()
     this.changed = new Set(); // items whose content changed since the last drain()
     this.nextId = 0;
-    this.root = { children: this.items, open: new Map() }; // open node items by name
+    this.root = { children: this.items, open: new Map() }; // node name -> its open node items
     this.groups = new Map(); // subgraph path key -> node item of the parent
     this.messages = new Map(); // message id -> message item
     this.messageNodes = new Map(); // message id -> node (messages/metadata)
@@ -57,7 +57,9 @@ export class Timeline {
       }
     } else if (mode === "values" && isObject(data)) {
       this.values(base, data, path);
-    } else if (mode === "debug" && isObject(data) && isObject(data.payload) && data.type !== "checkpoint") {
+    } else if (mode === "debug" && isObject(data) && data.type === "checkpoint") {
+      // A stateless run's checkpoints say nothing a reader needs; tasks carry the steps.
+    } else if (mode === "debug" && isObject(data) && isObject(data.payload)) {
       this.task(base, data.payload, data.type === "task_result", Date.parse(data.timestamp), path);
     } else if (mode === "tasks" && isObject(data) && data.id !== undefined) {
       this.task(base, data, "result" in data || "error" in data, t, path);
@@ -78,26 +80,34 @@ export class Timeline {
     item.ns = path.map(nameOf);
     const container = this.container(path, item.t);
     if (item.kind === "update") {
-      // A node already on screen (its tokens or subgraph came first) takes its update in place.
-      const open = container.open.get(item.node);
+      // A node already on screen (its tokens or subgraph came first) takes its update in place;
+      // of two runs of one node (parallel tasks), the one that started first.
+      const open = container.open.get(item.node)?.shift();
       if (open) {
-        container.open.delete(item.node);
         open.update = item.data;
         open.data = item.data;
-        open.done = true;
-        for (const child of open.children) {
-          if (child.kind === "message" && !child.done) {
-            child.done = true; // a message sent whole has no "last" chunk: its node's end is its end
-            this.changed.add(child);
-          }
-        }
         open.tEnd = item.t;
         open.index = item.index;
-        this.changed.add(open);
+        this.close(open);
         return open;
       }
     }
     return this.append(container, item);
+  }
+
+  /** A node's update ends it and all still open inside it (a message sent whole has no
+   * "last" chunk; a subgraph's nodes send no update unless subgraphs are streamed). */
+  close(item) {
+    if (item.done) return;
+    item.done = true;
+    this.changed.add(item);
+    for (const child of item.children ?? []) if (child.kind === "node" || child.kind === "message") this.close(child);
+  }
+
+  /** The run ended: nothing is still streaming, whatever modes were asked for. */
+  finish() {
+    for (const item of this.items) if (item.kind === "node" || item.kind === "message") this.close(item);
+    return this.drain();
   }
 
   append(container, item) {
@@ -106,7 +116,9 @@ export class Timeline {
     const name = item.node;
     if (name !== undefined) this.nodes.set(name, (this.nodes.get(name) ?? 0) + 1);
     container.children.push(item);
-    if (container === this.root) this.added.push(item);
+    item.top = container === this.root;
+    item.parent = container.item; // the node item it sits in, if any
+    if (item.top) this.added.push(item);
     else this.changed.add(container.item);
     return item;
   }
@@ -117,9 +129,13 @@ export class Timeline {
     const key = path.join("|");
     let node = this.groups.get(key);
     if (!node) {
+      // One node item per task: the path's task id tells parallel runs of one node apart.
       const parent = this.container(path.slice(0, -1), t);
-      node = this.openNode(parent, nameOf(path[path.length - 1]), t);
-      node.container = node.container ?? { children: node.children, open: new Map(), item: node };
+      const name = nameOf(path[path.length - 1]);
+      const open = parent.open.get(name) ?? [];
+      node = open.find((n) => !n.taskKey && n.children.every((c) => c.kind === "message"));
+      if (node) node.taskKey = key; // its tokens came first: the same task
+      else node = this.newNode(parent, name, t, key);
       this.groups.set(key, node);
     }
     return node.container;
@@ -127,13 +143,16 @@ export class Timeline {
 
   /** The node item of a node at work (before its update), made when first needed. */
   openNode(container, name, t) {
-    let node = container.open.get(name);
-    if (!node) {
-      node = { kind: "node", title: name, node: name, index: undefined, t, children: [], done: false };
-      node.container = { children: node.children, open: new Map(), item: node };
-      this.append(container, node);
-      container.open.set(name, node);
-    }
+    const open = container.open.get(name);
+    return open?.length ? open[open.length - 1] : this.newNode(container, name, t);
+  }
+
+  newNode(container, name, t, taskKey) {
+    const node = { kind: "node", title: name, node: name, index: undefined, t, children: [], done: false, taskKey };
+    node.container = { children: node.children, open: new Map(), item: node };
+    this.append(container, node);
+    if (!container.open.has(name)) container.open.set(name, []);
+    container.open.get(name).push(node);
     return node;
   }
 

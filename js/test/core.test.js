@@ -49,12 +49,22 @@ describe("parseBatch", () => {
 
 describe("splitEvent", () => {
   test("plain mode", () => {
-    assert.deepEqual(splitEvent("updates"), { mode: "updates", ns: [] });
+    assert.deepEqual(splitEvent("updates"), { mode: "updates", ns: [], path: [] });
+    assert.deepEqual(splitEvent("messages/partial"), { mode: "messages/partial", ns: [], path: [] });
   });
 
-  test("subgraph namespaces drop the task ids", () => {
-    assert.deepEqual(splitEvent("updates|tools:abc|inner:def"), { mode: "updates", ns: ["tools", "inner"] });
-    assert.deepEqual(splitEvent("messages|agent:1f0-2a"), { mode: "messages", ns: ["agent"] });
+  test("subgraph namespaces: names without the task ids, and the raw path with them", () => {
+    assert.deepEqual(splitEvent("updates|tools:abc|inner:def"), {
+      mode: "updates",
+      ns: ["tools", "inner"],
+      path: ["tools:abc", "inner:def"],
+    });
+    assert.deepEqual(splitEvent("messages|agent:1f0-2a"), { mode: "messages", ns: ["agent"], path: ["agent:1f0-2a"] });
+    // two runs of one subgraph node have the same names but different paths
+    const a = splitEvent("custom|tools:1f0-aaa");
+    const b = splitEvent("custom|tools:1f0-bbb");
+    assert.deepEqual(a.ns, b.ns);
+    assert.notDeepEqual(a.path, b.path);
   });
 });
 
@@ -107,7 +117,7 @@ describe("chunkItems", () => {
     assert.deepEqual(chunkItems(0, "metadata", JSON.stringify({ run_id: "r" }), 0), []);
   });
 
-  test("other modes are events", () => {
+  test("other modes are generic events here (the Timeline gives them their own kinds)", () => {
     for (const mode of ["values", "messages", "custom", "debug", "events", "tasks"]) {
       const [item] = chunkItems(1, `${mode}|sg:1`, JSON.stringify({ k: mode }), 0);
       assert.equal(item.kind, "event", mode);
@@ -235,7 +245,53 @@ describe("RunStore", () => {
     );
     assert.equal(store.count, 5);
     assert.deepEqual(Object.fromEntries(store.nodes), { agent: 2, tools: 1, __interrupt__: 1 });
-    assert.deepEqual(store.items.map((i) => i.kind), ["update", "update", "update", "event", "interrupt"]);
+    assert.deepEqual(store.items.map((i) => i.kind), ["update", "update", "update", "values", "interrupt"]);
+    assert.deepEqual(store.items.map((i) => i.title), ["agent", "tools", "agent", "state (input)", "interrupt"]);
+    assert.deepEqual(store.items[3].data, { agent: 1 });
+    assert.equal(store.items[3].node, undefined, "a state is no node");
+  });
+
+  test("each stream mode has its own kind (no generic events for known modes)", () => {
+    const store = new RunStore();
+    store.add(
+      batch(0, [
+        ["values", { messages: [] }],
+        ["custom", { progress: 0.5 }],
+        ["messages", [{ type: "AIMessageChunk", content: "Hi", id: "m1", tool_call_chunks: [] }, { langgraph_node: "agent", langgraph_checkpoint_ns: "agent:1" }]],
+        ["tasks", { id: "t1", name: "agent", input: {}, triggers: ["branch:to:agent"] }],
+        ["debug", { type: "task", timestamp: "2025-01-01T00:00:00Z", step: 1, payload: { id: "t2", name: "tools", input: {} } }],
+        ["events", { event: "on_chain_start", name: "LangGraph", data: {} }],
+        ["updates|tools:abc", { lookup: { q: 1 } }],
+      ]),
+    );
+    assert.deepEqual(store.items.map((i) => i.kind), ["values", "custom", "node", "task", "task", "events", "node"]);
+    assert.ok(!store.items.some((i) => i.kind === "event"));
+    const [, , agent, , , , tools] = store.items;
+    assert.deepEqual(agent.children.map((c) => [c.kind, c.text]), [["message", "Hi"]]);
+    // the subgraph's update is inside its parent node, not a flat "tools › lookup" panel
+    assert.equal(tools.title, "tools");
+    assert.deepEqual(tools.children.map((c) => [c.kind, c.title, c.ns]), [["update", "lookup", ["tools"]]]);
+  });
+
+  test("a subgraph's items nest in the parent node item, which the parent's update then fills", () => {
+    const store = new RunStore();
+    const seen = [];
+    store.subscribe((added, changed) => seen.push({ added, changed }));
+    store.add(batch(0, [["updates|tools:abc", { lookup: { q: "paris" } }]]));
+    assert.equal(store.items.length, 1);
+    const [tools] = store.items;
+    assert.deepEqual([tools.kind, tools.title, tools.node, tools.done], ["node", "tools", "tools", false]);
+    assert.deepEqual(seen[0].added, [tools]);
+    store.add(batch(1, [["updates", { tools: { messages: ["22 °C"] } }]]));
+    assert.equal(store.items.length, 1, "no second item for the parent's update");
+    assert.ok(store.items[0] === tools);
+    assert.deepEqual(tools.update, { messages: ["22 °C"] });
+    assert.deepEqual(tools.data, { messages: ["22 °C"] });
+    assert.equal(tools.done, true);
+    assert.equal(tools.index, 1);
+    assert.deepEqual(seen[1].added, []);
+    assert.ok(seen[1].changed.includes(tools));
+    assert.deepEqual(Object.fromEntries(store.nodes), { tools: 1, lookup: 1 });
   });
 });
 

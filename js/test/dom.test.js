@@ -207,14 +207,41 @@ describe("panels", () => {
     assert.equal(error.querySelector(".lgw-error-msg").textContent, "bad input");
   });
 
-  test("panel title, namespace path and meta", () => {
+  test("panel title, namespace path and meta: a subgraph's panels nest in their parent node's panel", () => {
     const { el, store } = makeView();
     store.add(parseBatch(batchText(0, [["updates|tools:abc|inner:def", { search: { q: 1 } }]], [1500])));
     pumpFrames();
-    const [panel] = panels(el);
-    assert.equal(panel.querySelector(".lgw-title").textContent, "tools › inner › search");
-    assert.equal(panel.querySelector(".lgw-meta").textContent, "#0 · +1.5 s");
-    assert.equal(panel.dataset.node, "search");
+    const title = (panel) => panel.querySelector(":scope > .lgw-panel-head > .lgw-title").textContent;
+    const meta = (panel) => panel.querySelector(":scope > .lgw-panel-head > .lgw-meta").textContent;
+    const nested = (panel) => $$(panel, ":scope > .lgw-panel-body .lgw-node-children > .lgw-panel");
+    // one top-level panel, for the parent node, running until its own update arrives
+    const top = $$(el, ".lgw-list > .lgw-panel");
+    assert.equal(top.length, 1);
+    const [tools] = top;
+    assert.ok(tools.classList.contains("lgw-kind-node"));
+    assert.equal(title(tools), "tools");
+    assert.equal(meta(tools), "+1.5 s · running…");
+    assert.equal(tools.dataset.node, "tools");
+    assert.equal(isOpen(tools), true, "the newest panel opens");
+    // inside it the subgraph node "inner", and inside that the update of "search": no path in the titles
+    const [inner] = nested(tools);
+    assert.equal(title(inner), "inner");
+    assert.equal(meta(inner), "+1.5 s · running…");
+    inner.querySelector(".lgw-panel-head").click();
+    const [search] = nested(inner);
+    assert.equal(title(search), "search");
+    assert.equal(meta(search), "#0 · +1.5 s");
+    assert.equal(search.dataset.node, "search");
+    assert.ok(!$$(el, ".lgw-title").some((t) => t.textContent.includes("›")), "no flat 'tools › inner › search' panel");
+
+    // the updates of the parents fill their node panels in place
+    store.add(parseBatch(batchText(1, [["updates|tools:abc", { inner: { found: 2 } }], ["updates", { tools: { done: 3 } }]], [1600, 2500])));
+    pumpFrames();
+    assert.equal($$(el, ".lgw-list > .lgw-panel").length, 1, "no second panel for the parents' updates");
+    assert.equal(meta(tools), "#2 · +1.5 s");
+    assert.equal(meta(inner), "#1 · +1.5 s");
+    assert.match(tools.querySelector(":scope > .lgw-panel-body > .lgw-node-body > .lgw-node-update").textContent, /done: 3/);
+    assert.match(inner.querySelector(".lgw-node-update").textContent, /found: 2/);
   });
 
   test("truncated chunk shows a note and the preview", () => {

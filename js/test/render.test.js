@@ -225,7 +225,12 @@ describe("odd data does not break the view", () => {
     ]);
     buttonByText(el, "Expand all").click();
     assert.equal($$(el, ".lgw-panel").length, 5);
-    assert.deepEqual($$(el, ".lgw-title").map((t) => t.textContent), ["values", "__proto__", "constructor", "Error", "messages"]);
+    // a messages chunk with no metadata (so no node) is a message panel of its own
+    assert.deepEqual($$(el, ".lgw-title").map((t) => t.textContent), ["values", "__proto__", "constructor", "Error", "message"]);
+    const message = el.querySelector(".lgw-panel.lgw-kind-message");
+    assert.equal(message.querySelector(".lgw-msg-text").textContent, '{"weird":true}');
+    assert.equal($$(message, ".lgw-tool-call").length, 2);
+    assert.match(message.querySelector(".lgw-msg-role").textContent, /^assistant/);
   });
 });
 
@@ -234,6 +239,22 @@ describe("untrusted text stays text", () => {
   const SCRIPT = "<script>globalThis.__xss=1</script>";
   const JS = "javascript:alert(1)";
   const payloads = [IMG, SCRIPT, JS];
+  // a messages-tuple chunk as the server sends it
+  const token = (content, { name = null, last = false, toolCallChunks = [] } = {}) => ({
+    content,
+    additional_kwargs: {},
+    response_metadata: {},
+    type: "AIMessageChunk",
+    name,
+    id: "run-hostile",
+    tool_calls: [],
+    invalid_tool_calls: [],
+    tool_call_chunks: toolCallChunks.map((c) => ({ type: "tool_call_chunk", name: null, id: null, ...c })),
+    usage_metadata: null,
+    ...(last ? { chunk_position: "last" } : {}),
+  });
+  // a node named SCRIPT inside a subgraph node named IMG
+  const tokenMeta = { langgraph_node: SCRIPT, langgraph_checkpoint_ns: `${IMG}:9|${SCRIPT}:8` };
 
   function hostileView() {
     return viewOf(
@@ -241,7 +262,7 @@ describe("untrusted text stays text", () => {
         ["updates", { [IMG]: { [SCRIPT]: JS, nested: { [JS]: IMG }, list: [SCRIPT, IMG] } }],
         ["updates", { [SCRIPT]: IMG }],
         ["updates", { [JS]: { href: JS, src: JS, [IMG]: 1 } }],
-        [`updates|${IMG}:abc`, { inner: SCRIPT }],
+        [`updates|${IMG}:9`, { inner: SCRIPT }],
         ["error", { error: IMG, message: SCRIPT }],
         [
           "values",
@@ -258,15 +279,37 @@ describe("untrusted text stays text", () => {
         ["custom", `RAW:${SCRIPT}`],
         ["updates", { __interrupt__: [{ value: IMG }] }],
         ["values", { __lgwidget_truncated__: 52428800, preview: SCRIPT }],
+        // streamed tokens: the text, the speaker's name and a tool call's name and args arrive in pieces
+        ["messages", [token("<img src=x ", { name: JS, toolCallChunks: [{ name: "<scr", args: '{"q": "<im', id: "c9", index: 0 }] }), tokenMeta]],
+        ["messages", [token('onerror="globalThis.', { name: JS, toolCallChunks: [{ name: "ipt>globalThis.__xss=1</script>", args: 'g src=x onerror=\\"globalThis.__xss=1\\">"}', index: 0 }] }), tokenMeta]],
+        ["messages", [token('__xss=1">', { name: JS, last: true }), tokenMeta]],
+        // messages mode: metadata, the text so far, then the whole message
+        ["messages/metadata", { [IMG]: { metadata: { langgraph_node: JS, langgraph_checkpoint_ns: `${JS}-node:1` } } }],
+        ["messages/partial", [{ type: "ai", id: IMG, content: SCRIPT.slice(0, 9) }]],
+        ["messages/partial", [{ type: "ai", id: IMG, content: SCRIPT }]],
+        ["messages/complete", [{ type: "ai", id: IMG, content: SCRIPT + JS, tool_calls: [{ name: IMG, args: { [SCRIPT]: JS }, id: "c1" }] }]],
+        // state snapshots: their diff names keys
+        ["values", { [IMG]: 1, [SCRIPT]: JS }],
+        // custom data, in the timeline and in a subgraph
+        ["custom", { progress: 0.3, [IMG]: SCRIPT }],
+        [`custom|${SCRIPT}:7`, { [JS]: IMG }],
+        // tasks and debug: names, inputs, results and errors
+        ["tasks", { id: "t1", name: IMG, input: { [SCRIPT]: JS }, triggers: [JS] }],
+        ["tasks", { id: "t1", name: IMG, error: SCRIPT, result: null, interrupts: [] }],
+        ["debug", { type: "task", timestamp: "2025-01-01T00:00:00.000Z", step: 1, payload: { id: "t2", name: SCRIPT, input: null, triggers: [] } }],
+        ["debug", { type: "task_result", timestamp: "2025-01-01T00:00:00.250Z", step: 1, payload: { id: "t2", name: SCRIPT, error: null, result: { [JS]: IMG }, interrupts: [] } }],
+        // events: the event and runnable names make the title
+        ["events", { event: IMG, name: SCRIPT, run_id: "r", tags: [JS], metadata: {}, data: { input: JS }, parent_ids: [] }],
       ],
       { status: "running", assistant_id: IMG, run_id: SCRIPT, error: { error: IMG, message: SCRIPT } },
     );
   }
 
-  /** Open every panel and every tree, click every "show more". */
+  /** Open every panel (nested ones too) and every tree, click every "show more". */
   async function openEverything(el) {
     buttonByText(el, "Expand all").click();
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 6; round++) {
+      for (const head of $$(el, ".lgw-panel:not(.lgw-open) > .lgw-panel-head")) head.click();
       for (const details of $$(el, "details:not([open])")) details.open = true;
       for (const more of $$(el, ".lgw-more:not(.lgw-earlier)")) more.click();
       await tick();
@@ -278,7 +321,11 @@ describe("untrusted text stays text", () => {
     const { el } = hostileView();
     await openEverything(el);
     await tick();
-    assert.equal(el.querySelectorAll(".lgw-panel").length, 10);
+    // 16 top-level panels; nested: the subgraph's "inner" update, the SCRIPT node inside the IMG
+    // node, and the custom item inside the other SCRIPT node
+    assert.equal($$(el, ".lgw-list > .lgw-panel").length, 16);
+    assert.equal(el.querySelectorAll(".lgw-panel").length, 19);
+    assert.equal(el.querySelectorAll(".lgw-node-children .lgw-msg").length, 3, "three live bubbles");
     assert.deepEqual($$(document, "img, script, iframe, a, svg, object, embed").map((e) => e.tagName), []);
     for (const element of $$(el, "*")) {
       for (const { name, value } of element.attributes) {
@@ -302,8 +349,54 @@ describe("untrusted text stays text", () => {
     // node names
     const titles = texts(".lgw-title");
     for (const p of payloads) assert.ok(titles.includes(p), `title ${p}`);
-    assert.ok(titles.includes(`${IMG} › inner`), "namespace path");
     assert.ok(titles.includes(IMG), "error type as the title");
+    assert.ok(!titles.some((t) => t.includes("›")), "no flat namespace paths");
+    /** The panels directly inside a node panel. */
+    const inside = (panel) => $$(panel, ":scope > .lgw-panel-body > .lgw-node-body > .lgw-node-children > .lgw-panel");
+    const titleOf = (panel) => panel.querySelector(":scope > .lgw-panel-head > .lgw-title").textContent;
+    const nodePanels = $$(el, ".lgw-panel.lgw-kind-node");
+    // the subgraph namespace IMG is a node panel holding the subgraph's "inner" update
+    const imgNode = nodePanels.find((p) => titleOf(p) === IMG);
+    assert.ok(imgNode, "namespace as a node panel");
+    assert.equal(imgNode.dataset.node, IMG);
+    const [inner, scriptNode] = inside(imgNode);
+    assert.equal(titleOf(inner), "inner");
+    assert.equal(inner.querySelector(".lgw-str").textContent, JSON.stringify(SCRIPT));
+    // tokens of the node SCRIPT, inside the subgraph IMG (langgraph_checkpoint_ns)
+    assert.equal(titleOf(scriptNode), SCRIPT);
+    const streamed = scriptNode.querySelector(".lgw-msg");
+    assert.equal(streamed.querySelector(".lgw-msg-text").textContent, IMG, "tokens appended as text");
+    assert.equal(streamed.querySelector(".lgw-msg-role").textContent, `assistant · ${JS}`);
+    const args = '{"q": "<im' + 'g src=x onerror=\\"globalThis.__xss=1\\">"}';
+    assert.equal(JSON.parse(args).q, IMG);
+    assert.equal(streamed.querySelector(".lgw-tool-call").textContent, `→ ${SCRIPT}(${args})`, "tool call chunks merged as text");
+    // the whole-message token inside the IMG node
+    assert.equal(imgNode.querySelector(":scope > .lgw-panel-body > .lgw-node-body > .lgw-node-children > .lgw-msg .lgw-msg-text").textContent, SCRIPT);
+    // messages mode: the partial text replaced by the complete message, under the node JS
+    const jsNode = nodePanels.find((p) => titleOf(p) === JS);
+    assert.equal(jsNode.querySelector(".lgw-msg-text").textContent, SCRIPT + JS);
+    assert.equal(jsNode.querySelector(".lgw-tool-call").textContent, `→ ${IMG}(${JSON.stringify({ [SCRIPT]: JS })})`);
+    // custom data in a subgraph: inside the node panel SCRIPT at the top
+    const customNode = nodePanels.find((p) => titleOf(p) === SCRIPT && p !== scriptNode);
+    const [custom] = inside(customNode);
+    assert.ok(custom.classList.contains("lgw-kind-custom"));
+    assert.equal(custom.querySelector(".lgw-key").textContent, `${JS}: `);
+    assert.equal(custom.querySelector(".lgw-str").textContent, JSON.stringify(IMG));
+    // custom progress: the other keys as words
+    const progress = el.querySelector(".lgw-panel.lgw-kind-custom .lgw-progress-row");
+    assert.equal(progress.querySelector(".lgw-note").textContent, `${IMG}: ${SCRIPT}`);
+    // values: the diff line names the keys
+    assert.ok(texts(".lgw-diff-added").includes(`+ ${IMG}, ${SCRIPT}`));
+    assert.ok(texts(".lgw-diff-removed").includes("− messages"));
+    // tasks: the name as the title, the input keys, the error and the result
+    const tasks = $$(el, ".lgw-panel.lgw-kind-task");
+    assert.deepEqual(tasks.map(titleOf), [IMG, SCRIPT]);
+    assert.equal(tasks[0].querySelector(".lgw-error-msg").textContent, `error: ${SCRIPT}`);
+    assert.ok($$(tasks[0], ".lgw-key").some((k) => k.textContent === `${SCRIPT}: `));
+    assert.ok($$(tasks[1], ".lgw-key").some((k) => k.textContent === `${JS}: `));
+    assert.ok($$(tasks[1], ".lgw-str").some((k) => k.textContent === JSON.stringify(IMG)));
+    // events: the event and the runnable's name make the title
+    assert.ok(titles.includes(`${IMG} · ${SCRIPT}`));
     // the node filter lists the names as text
     const options = $$(el, ".lgw-node-filter option").map((o) => o.textContent);
     for (const p of payloads) assert.ok(options.includes(p), `option ${p}`);
