@@ -7,6 +7,8 @@ deliberate difference: ``on_disconnect`` defaults to ``"cancel"``. The server's 
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -113,14 +115,20 @@ class Client:
         headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout | float | None = None,
     ) -> None:
-        self.url = resolve_url(url)
+        # Credentials in the URL go into an auth header: the URL itself is shown in messages.
+        parsed = httpx.URL(resolve_url(url))
+        auth = httpx.BasicAuth(parsed.username, parsed.password) if parsed.userinfo else None
+        self.url = str(parsed.copy_with(userinfo=None) if parsed.userinfo else parsed).rstrip("/")
         all_headers = dict(headers or {})
-        key = self._api_key = resolve_api_key(api_key)
+        key = resolve_api_key(api_key)
         if key:
             all_headers["x-api-key"] = key
+        #: Every credential this client sends, so none of them is ever shown back.
+        self.secrets = _secrets(key, all_headers, parsed.username, parsed.password)
         self._http = httpx.AsyncClient(
             base_url=self.url,
             headers=all_headers,
+            auth=auth,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         )
 
@@ -162,13 +170,14 @@ class Client:
         # The per-event path is kept flat: bench/bench_client.py holds it to the speed of a
         # bare httpx-sse loop. tuple.__new__ skips StreamPart's Python-level __new__.
         loads, make = json.loads, tuple.__new__
-        async for sse in self.events(payload):
-            data, event = sse.data, sse.event
-            try:
-                value = loads(data) if data else None
-            except ValueError:
-                raise decode_error(data, event, url) from None
-            yield make(StreamPart, (event, value, sse.id or None))
+        async with contextlib.aclosing(self.events(payload)) as events:
+            async for sse in events:
+                data, event = sse.data, sse.event
+                try:
+                    value = loads(data) if data else None
+                except ValueError:
+                    raise decode_error(data, event, url) from None
+                yield make(StreamPart, (event, value, sse.id or None))
 
     async def events(self, payload: Mapping[str, Any]) -> AsyncIterator[ServerSentEvent]:
         """The run's raw Server-Sent Events, data not yet decoded (for :class:`RunWidget`,
@@ -183,7 +192,7 @@ class Client:
                 json=payload,
                 headers={"accept": "text/event-stream", "cache-control": "no-store"},
             ) as response:
-                await _check_response(response, url, self._api_key)
+                await _check_response(response, url, self.secrets)
                 async for sse in EventSource(response).aiter_sse():
                     received += 1
                     yield sse
@@ -253,7 +262,9 @@ def decode_error(data: str, event: str, url: str) -> ProtocolError:
     )
 
 
-async def _check_response(response: httpx.Response, url: str, api_key: str | None) -> None:
+async def _check_response(
+    response: httpx.Response, url: str, secrets: tuple[str, ...]
+) -> None:
     """Raise for an HTTP error, or for an answer that is not an event stream.
 
     The status comes first: httpx-sse alone would only complain about the content type.
@@ -262,8 +273,8 @@ async def _check_response(response: httpx.Response, url: str, api_key: str | Non
     if response.status_code < 400 and content_type == "text/event-stream":
         return
     body = await _read_limited(response)
-    if api_key:  # a server or proxy that echoes the request must not put the key in our errors
-        body = body.replace(api_key, "***")
+    # A server or proxy that echoes the request must not put a credential in our errors.
+    body = redact(body, secrets)
     status = f"{response.status_code} {response.reason_phrase}".strip()
     if response.status_code >= 400:
         detail = _detail(body)
@@ -290,6 +301,37 @@ async def _read_limited(response: httpx.Response) -> str:
         if size >= _ERROR_BODY_LIMIT:
             break
     return b"".join(chunks)[:_ERROR_BODY_LIMIT].decode(errors="replace")
+
+
+# Headers whose values are credentials, whatever else the user sends.
+_CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-api-key")
+
+
+def _secrets(
+    api_key: str | None, headers: Mapping[str, str], username: str, password: str
+) -> tuple[str, ...]:
+    found = [api_key] if api_key else []
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in _CREDENTIAL_HEADERS or any(w in lowered for w in ("key", "token", "secret")):
+            found.append(value)
+            scheme, _, token = value.partition(" ")  # "Bearer <token>": the token alone too
+            if token and scheme.isalpha():
+                found.append(token)
+    if password:
+        found.append(password)
+        found.append(base64.b64encode(f"{username}:{password}".encode()).decode())
+    # Longest first, so a value is replaced whole before a part of it; short values are not
+    # secrets worth hiding and would mangle the text.
+    return tuple(sorted({s for s in found if len(s) >= 4}, key=len, reverse=True))
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every credential replaced by ``***``."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
 
 
 def _detail(body: str) -> str | None:

@@ -229,15 +229,16 @@ def _split_line_input(line: str, parser: Any) -> tuple[str, str]:
                    for s in a.option_strings}
     rest = line.lstrip()
     head: list[str] = []
-    expect_value = False
+    expect_value = have_assistant = False
     while rest:
         token, _, after = rest.partition(" ")
         if expect_value or token.startswith("-"):
-            head.append(token)
             expect_value = not expect_value and token in takes_value
+        elif not have_assistant:
+            have_assistant = True
         else:
-            head.append(token)  # the assistant
-            return " ".join(head), after.strip()
+            return " ".join(head), rest.strip()  # the input: the rest, as written
+        head.append(token)
         rest = after.lstrip()
     return " ".join(head), ""
 

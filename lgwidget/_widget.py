@@ -16,7 +16,7 @@ import traitlets as t
 from httpx_sse import ServerSentEvent
 
 from . import _model
-from ._client import Client, build_payload, decode_error, resolve_url
+from ._client import Client, build_payload, decode_error, redact, resolve_url
 from ._errors import LGWidgetError
 from ._parts import StreamPart
 from ._transport import Transport
@@ -236,13 +236,19 @@ class RunWidget(anywidget.AnyWidget):
         loads, make, add, monotonic = json.loads, tuple.__new__, transport.add, time.monotonic
         try:
             async with contextlib.AsyncExitStack() as stack:
+                secrets: tuple[str, ...] = ()
                 if self._source is not None:
                     url, events = "the stream", _as_events(self._source())
                 else:
                     client = await stack.enter_async_context(Client(**self._client_args))
                     url, events = f"{client.url}/runs/stream", client.events(self._payload)
+                    secrets = client.secrets
+                # Closed here whatever ends the loop (a bad event included), not left to the GC.
+                events = await stack.enter_async_context(contextlib.aclosing(events))
                 async for sse in events:
                     raw, event = sse.data, sse.event
+                    if secrets:  # a server that echoes a credential must not put it on screen
+                        raw = redact(raw, secrets)
                     try:
                         data = loads(raw) if raw else None
                     except ValueError:

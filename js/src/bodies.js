@@ -1,18 +1,18 @@
 // What a panel shows, by kind of item. Each builder returns { el, refresh }: `refresh()` brings
 // the element up to date with its item after the item grew (tokens, a task's result, a
 // subgraph's next node), touching only what changed: a token appends to a Text node.
-import { TRUNCATED, formatBytes, formatSeconds, isMessage } from "./core.js";
+import { TRUNCATED, formatBytes, formatSeconds, isMessage, safeText } from "./core.js";
 import { h, longText, valueNode } from "./dom.js";
 
 /** The body of a panel for `item`; `child(item)` makes the view of a child item. */
 export function body(item, child) {
   switch (item.kind) {
     case "error":
-      return fixed(h("div", { className: "lgw-error-body" }, longText(String(item.data?.message ?? ""), "lgw-error-msg", 4000)));
+      return fixed(h("div", { className: "lgw-error-body" }, longText(safeText(item.data?.message), "lgw-error-msg", 4000)));
     case "truncated":
       return fixed(h("div", { className: "lgw-truncated" },
         h("div", { className: "lgw-note", text: `This chunk is ${formatBytes(item.data[TRUNCATED])}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
-        longText(String(item.data.preview ?? ""), "lgw-pre", 4000)));
+        longText(safeText(item.data.preview), "lgw-pre", 4000)));
     case "node":
       return nodeBody(item, child);
     case "interrupt":
@@ -84,7 +84,7 @@ function nodeBody(item, child) {
 function withoutStreamed(update, children) {
   const streamed = new Set(children.filter((c) => c.kind === "message").map((c) => c.messageId));
   if (!streamed.size || update === null || typeof update !== "object" || Array.isArray(update)) return update;
-  const rest = {};
+  const rest = Object.create(null); // a key named __proto__ stays a key
   for (const [key, value] of Object.entries(update)) {
     if (isMessage(value) && streamed.has(value.id)) continue;
     if (Array.isArray(value) && value.some((m) => isMessage(m) && streamed.has(m.id))) {
@@ -129,7 +129,7 @@ function messageRoleOf(item) {
 
 function roleName(raw) {
   const names = new Map([["human", "user"], ["ai", "assistant"], ["AIMessageChunk", "assistant"], ["tool", "tool"], ["system", "system"]]);
-  const value = String(raw ?? "assistant");
+  const value = raw === undefined || raw === null ? "assistant" : safeText(raw);
   return names.get(value) ?? names.get(value.replace(/MessageChunk$|Message$/, "").toLowerCase()) ?? value.toLowerCase();
 }
 

@@ -26,6 +26,14 @@ export function splitEvent(event) {
   return { mode, ns: path.map((part) => part.split(":")[0]), path };
 }
 
+/** Any value from the server as text, even one whose own `toString` is not a function. */
+export function safeText(value) {
+  if (typeof value === "string") return value;
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
 export function parse(line) {
   if (line === "" || line === undefined) return null;
   try {
@@ -45,7 +53,7 @@ export function chunkItems(index, event, line, t, data = parse(line)) {
   if (mode === "metadata") return [];
   if (mode === "error") {
     const err = data && typeof data === "object" ? data : { message: String(data) };
-    return [{ ...base, kind: "error", title: String(err.error ?? "Error"), data: err }];
+    return [{ ...base, kind: "error", title: safeText(err.error ?? "Error"), data: err }];
   }
   if (data && typeof data === "object" && data[TRUNCATED] !== undefined) {
     return [{ ...base, kind: "truncated", title: mode, data }];
@@ -96,7 +104,13 @@ export class RunStore {
       for (let i = 0; i < b.lines.length; i++) {
         const line = b.lines[i];
         this.bytes += line.length;
-        this.timeline.ingest(b.seq + i, b.events[i], line, b.t[i]);
+        try {
+          this.timeline.ingest(b.seq + i, b.events[i], line, b.t[i]);
+        } catch (err) {
+          // One chunk the view cannot read must not stop the run's view: show it as text.
+          console.error("lgwidget: could not show chunk", b.seq + i, err);
+          this.timeline.unreadable(b.seq + i, b.events[i], line, b.t[i]);
+        }
       }
       this.count = b.seq + b.lines.length;
       this.batches += 1;
@@ -119,7 +133,7 @@ export function matches(item, filter) {
   if (filter.node && item.node !== filter.node && item.title !== filter.node) return false;
   if (!filter.text) return true;
   const needle = filter.text.toLowerCase();
-  if (item.title.toLowerCase().includes(needle)) return true;
+  if (safeText(item.title).toLowerCase().includes(needle)) return true;
   // Growing items (tokens, tasks) are searched afresh; the others once.
   const text = item.searchText ?? textOf(item.kind === "message" ? item.text : item.data).join("\n").toLowerCase();
   if (item.done !== false && item.kind !== "node") item.searchText = text;
@@ -161,7 +175,7 @@ const ROLE_NAMES = new Map([
 
 /** The speaker of a message, in the words a user expects. */
 export function messageRole(message) {
-  const raw = String(message.role ?? message.type ?? "").replace(/MessageChunk$|Message$/, "");
+  const raw = safeText(message.role ?? message.type).replace(/MessageChunk$|Message$/, "");
   return ROLE_NAMES.get(raw) ?? raw.toLowerCase();
 }
 
@@ -171,7 +185,7 @@ export function messageText(message) {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     return content
-      .map((block) => (typeof block === "string" ? block : block?.type === "text" ? block.text : ""))
+      .map((block) => (typeof block === "string" ? block : block?.type === "text" ? safeText(block.text) : ""))
       .join("");
   }
   return content == null ? "" : JSON.stringify(content);

@@ -3,7 +3,7 @@
 // are appended a frame at a time within a time budget, and a panel's body is built the first
 // time it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
 import { body, isProgress, messageBubble, metaText, progressBar } from "./bodies.js";
-import { formatBytes, formatSeconds, isMessage, matches, messageRole, messageText } from "./core.js";
+import { formatBytes, formatSeconds, isMessage, matches, messageRole, messageText, safeText } from "./core.js";
 
 export const WINDOW = 200; // panels shown before "Show earlier"
 export const FRAME_BUDGET_MS = 8;
@@ -104,6 +104,7 @@ export function valueNode(value, depth = 0) {
 
 /** A chat message as a bubble: who spoke, the text, and any tool calls. */
 export function messageNode(message) {
+  message = { ...message, name: message.name === undefined || message.name === null ? message.name : safeText(message.name) };
   const role = messageRole(message);
   const safeRole = role.replace(/[^a-z]/g, "") || "other";
   const who = message.name ? `${role} · ${message.name}` : role;
@@ -112,10 +113,10 @@ export function messageNode(message) {
   if (text) bubble.append(longText(text, "lgw-msg-text", 4000));
   for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
     const args = call?.args === undefined ? "" : JSON.stringify(call.args);
-    bubble.append(h("div", { className: "lgw-tool-call", text: `→ ${call?.name ?? "tool"}(${args})` }));
+    bubble.append(h("div", { className: "lgw-tool-call", text: `→ ${safeText(call?.name ?? "tool")}(${args})` }));
   }
   if (role === "tool" && message.tool_call_id) {
-    bubble.append(h("div", { className: "lgw-msg-meta", text: `result of ${message.tool_call_id}` }));
+    bubble.append(h("div", { className: "lgw-msg-meta", text: `result of ${safeText(message.tool_call_id)}` }));
   }
   return bubble;
 }

@@ -11,7 +11,7 @@
 // - `custom`: in its subgraph when the event names one, else in the timeline.
 // - `debug` and `tasks`: a task's start and result joined in one item, with its duration.
 // - `events`: compact items.
-import { TRUNCATED, chunkItems, messageText, parse, splitEvent } from "./core.js";
+import { TRUNCATED, chunkItems, messageText, parse, safeText, splitEvent } from "./core.js";
 
 export class Timeline {
   constructor() {
@@ -53,20 +53,20 @@ export class Timeline {
     } else if (mode === "messages/metadata" && isObject(data)) {
       for (const [id, value] of Object.entries(data)) {
         const node = value?.metadata?.langgraph_node;
-        if (node) this.messageNodes.set(id, { node, path: checkpointPath(value.metadata) });
+        if (node) this.messageNodes.set(id, { node: safeText(node), path: checkpointPath(value.metadata) });
       }
     } else if (mode === "values" && isObject(data)) {
       this.values(base, data, path);
     } else if (mode === "debug" && isObject(data) && data.type === "checkpoint") {
       // A stateless run's checkpoints say nothing a reader needs; tasks carry the steps.
     } else if (mode === "debug" && isObject(data) && isObject(data.payload)) {
-      this.task(base, data.payload, data.type === "task_result", Date.parse(data.timestamp), path);
+      this.task(base, data.payload, data.type === "task_result", Date.parse(safeText(data.timestamp)), path);
     } else if (mode === "tasks" && isObject(data) && data.id !== undefined) {
       this.task(base, data, "result" in data || "error" in data, t, path);
     } else if (mode === "custom") {
       this.place({ ...base, kind: "custom", title: "custom", data }, path);
     } else if (mode === "events" && isObject(data)) {
-      const title = [data.event, data.name].filter(Boolean).join(" · ") || "event";
+      const title = [data.event, data.name].filter(Boolean).map(safeText).join(" · ") || "event";
       this.place({ ...base, kind: "events", title, data }, path);
     } else {
       for (const item of chunkItems(index, event, line, t, data)) this.place(item, path);
@@ -156,13 +156,20 @@ export class Timeline {
     return node;
   }
 
+  /** A chunk the view could not make sense of, kept visible as its text. */
+  unreadable(index, event, line, t) {
+    const { path } = splitEvent(event);
+    this.append(this.root, { index, event, mode: "unreadable", ns: path, t, kind: "event", title: safeText(event), data: line, bytes: line ? line.length : 0 });
+  }
+
   // -- messages ------------------------------------------------------------------------------
 
   token(base, chunk, metadata) {
     const id = chunk.id ?? `${metadata.langgraph_node ?? "model"}:${base.index}`;
     let item = this.messages.get(id);
     if (!item) {
-      item = this.message(base, chunk, metadata.langgraph_node, checkpointPath(metadata), id);
+      const node = metadata.langgraph_node === undefined ? undefined : safeText(metadata.langgraph_node);
+      item = this.message(base, chunk, node, checkpointPath(metadata), id);
     } else {
       this.changed.add(item);
     }
@@ -195,7 +202,7 @@ export class Timeline {
     const outer = this.container(path, base.t);
     const container = node ? this.openNode(outer, node, base.t).container : outer;
     const item = {
-      ...base, kind: "message", title: node ?? "message", role: chunk.role ?? chunk.type,
+      ...base, kind: "message", title: node === undefined ? "message" : safeText(node), role: chunk.role ?? chunk.type,
       name: chunk.name, toolCallId: chunk.tool_call_id, text: "", tokens: 0, toolCalls: [],
       done: false, messageId: id,
     };
@@ -221,7 +228,8 @@ export class Timeline {
     const id = payload.id ?? `${payload.name}:${base.index}`;
     let item = this.tasks.get(id);
     if (!item) {
-      item = this.place({ ...base, kind: "task", title: payload.name ?? "task", node: payload.name,
+      const name = payload.name === undefined ? undefined : safeText(payload.name);
+      item = this.place({ ...base, kind: "task", title: name ?? "task", node: name,
         data: { input: payload.input }, done: false, started: time }, path);
       this.tasks.set(id, item);
     } else {
@@ -252,7 +260,7 @@ function nameOf(part) {
 /** Where a message's node ran: "research:<id>|call_tool:<id>" → ["research:<id>"]. */
 function checkpointPath(metadata) {
   const ns = metadata?.langgraph_checkpoint_ns;
-  if (typeof ns !== "string" || !ns) return [];
+  if (typeof ns !== "string" || !ns) return [];  // anything else is not a path
   return ns.split("|").slice(0, -1);
 }
 
@@ -263,10 +271,12 @@ function toolCall(call) {
 function mergeToolCalls(item, chunk) {
   if (Array.isArray(chunk.tool_call_chunks) && chunk.tool_call_chunks.length) {
     for (const part of chunk.tool_call_chunks) {
-      const at = Number.isInteger(part?.index) ? part.index : item.toolCalls.length;
+      // An index past the end starts the next call: a huge one must not make a sparse array.
+      const given = Number.isInteger(part?.index) ? part.index : item.toolCalls.length;
+      const at = given >= 0 && given <= item.toolCalls.length ? given : item.toolCalls.length;
       const call = (item.toolCalls[at] ??= { name: "", args: "", id: undefined });
-      call.name += part?.name ?? "";
-      call.args += part?.args ?? "";
+      call.name += safeText(part?.name);
+      call.args += safeText(part?.args);
       call.id ??= part?.id;
     }
   } else if (Array.isArray(chunk.tool_calls) && chunk.tool_calls.length) {
@@ -288,9 +298,9 @@ export function diffState(before, after) {
   const added = [];
   const changed = [];
   for (const key of Object.keys(after)) {
-    if (!(key in before)) added.push(key);
+    if (!Object.hasOwn(before, key)) added.push(key);
     else if (before[key] !== after[key] && JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed.push(key);
   }
-  const removed = Object.keys(before).filter((key) => !(key in after));
+  const removed = Object.keys(before).filter((key) => !Object.hasOwn(after, key));
   return { added, changed, removed };
 }

@@ -1,0 +1,63 @@
+// Drives the front end's pure view model (js/src/core.js, timeline.js, decode.js) for the
+// property tests in tests/test_properties.py. One example per stdin line, one answer per
+// stdout line: "ok" or "error: <message and stack>" (on one line).
+//
+// An example is JSON: {
+//   "blobs": [base64 of a batch blob as lgwidget/_transport.py writes it, ...],
+//   "order": [indexes into blobs: the order the batches arrive in (duplicates allowed)],
+//   "total": number of chunks in all blobs,
+//   "filters": [{"node": "", "text": "", "hideValues": false}, ...]  (optional)
+// }
+// Each blob is inflated with decode.js (the browser's own DecompressionStream), split with
+// parseBatch, and fed to a RunStore in the given order; then every item (nested ones too) is
+// tested against every filter with matches(). The store must end with every chunk applied.
+import { createInterface } from "node:readline";
+
+import { RunStore, matches, parseBatch, textOf } from "../js/src/core.js";
+import { inflate } from "../js/src/decode.js";
+
+function allItems(items, out = []) {
+  for (const item of items) {
+    out.push(item);
+    if (Array.isArray(item.children)) allItems(item.children, out);
+  }
+  return out;
+}
+
+async function check(example) {
+  const batches = [];
+  for (const b64 of example.blobs) batches.push(parseBatch(await inflate(Buffer.from(b64, "base64"))));
+  const store = new RunStore();
+  let notified = 0;
+  store.subscribe((added) => {
+    if (added !== null) notified += 1;
+  });
+  for (const i of example.order) store.add(batches[i]);
+  if (store.count !== example.total) {
+    throw new Error(`store applied ${store.count} of ${example.total} chunks (${store.pending.size} batches pending)`);
+  }
+  if (store.pending.size !== 0) throw new Error(`${store.pending.size} batches still pending`);
+  if (example.total > 0 && notified === 0) throw new Error("no listener call");
+  const items = allItems(store.items);
+  const ids = new Set(items.map((item) => item.id));
+  if (ids.size !== items.length) throw new Error("two items share an id");
+  for (const filter of example.filters ?? []) {
+    for (const item of items) {
+      const verdict = matches(item, filter);
+      if (typeof verdict !== "boolean") throw new Error(`matches() gave ${typeof verdict}`);
+    }
+  }
+  for (const item of items) textOf(item.data);
+}
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (!line.trim()) continue;
+  let answer = "ok";
+  try {
+    await check(JSON.parse(line));
+  } catch (err) {
+    answer = `error: ${String(err?.stack ?? err).replace(/\s+/g, " ")}`;
+  }
+  process.stdout.write(answer + "\n");
+}
