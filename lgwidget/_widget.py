@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,8 @@ class RunWidget(anywidget.AnyWidget):
     #: Every batch sent so far, compressed (see ``_transport``): what a late view or a
     #: saved notebook renders from.
     snapshot = t.List(t.Bytes()).tag(sync=True)
+    #: Finds the front end's store of this widget's chunks again from any view of it.
+    _store_key = t.Unicode().tag(sync=True)
 
     def __init__(
         self,
@@ -73,7 +76,7 @@ class RunWidget(anywidget.AnyWidget):
         payload = build_payload(assistant_id, input, stream_mode, params)
         modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
         super().__init__(assistant_id=assistant_id, url=_public_url(resolve_url(url)),
-                         stream_mode=modes)
+                         stream_mode=modes, _store_key=uuid.uuid4().hex)
         self._payload = payload
         self._client_args = {"url": url, "api_key": api_key, "headers": headers}
         self._source: Callable[[], AsyncIterable[Any]] | None = None

@@ -97,20 +97,48 @@ function withoutStreamed(update, children) {
   return Object.keys(rest).length ? rest : undefined;
 }
 
-/** A message growing token by token: the new text is appended, never the whole re-rendered. */
+export const PART_CHARS = 4096; // a bubble's text is cut into blocks of about this size
+
+/**
+ * A message growing token by token: new text is appended to the last block of the text, never
+ * the whole re-rendered. Blocks (cut after a newline once a block passes PART_CHARS) keep the
+ * browser's relayout per token to the last block, not the whole message.
+ */
 export function messageBubble(item) {
   const safeRole = String(messageRoleOf(item)).replace(/[^a-z]/g, "") || "other";
   const role = h("div", { className: "lgw-msg-role" });
-  const text = document.createTextNode("");
+  const textBox = h("div", { className: "lgw-msg-text" });
   const tools = h("div", { className: "lgw-msg-tools" });
-  const el = h("div", { className: `lgw-msg lgw-role-${safeRole} lgw-live` }, role, h("span", { className: "lgw-msg-text" }, text), tools);
+  const el = h("div", { className: `lgw-msg lgw-role-${safeRole} lgw-live` }, role, textBox, tools);
+  let part = null;
+  const newPart = (text) => {
+    part = document.createTextNode(text);
+    textBox.append(h("div", { className: "lgw-msg-part" }, part));
+  };
+  const append = (text) => {
+    if (!part) newPart("");
+    part.appendData(text);
+    if (part.length > PART_CHARS) {
+      const cut = part.data.lastIndexOf("\n");
+      if (cut > 0 && cut < part.length - 1) {
+        const rest = part.data.slice(cut + 1);
+        part.deleteData(cut + 1, rest.length);
+        newPart(rest);
+      }
+    }
+  };
   let shownText = "";
   let shownTools = "";
   const refresh = () => {
     const who = item.name ? `${messageRoleOf(item)} · ${item.name}` : messageRoleOf(item);
     role.textContent = item.done ? who : `${who} · streaming…`;
-    if (item.text.startsWith(shownText)) text.appendData(item.text.slice(shownText.length));
-    else text.data = item.text; // messages/partial may rewrite the text
+    if (item.text.startsWith(shownText)) {
+      if (item.text.length > shownText.length) append(item.text.slice(shownText.length));
+    } else {
+      textBox.replaceChildren(); // messages/partial may rewrite the text
+      part = null;
+      append(item.text);
+    }
     shownText = item.text;
     const calls = item.toolCalls.map((c) => `→ ${c.name}(${c.args})`).join("\n");
     if (calls !== shownTools) {

@@ -4,7 +4,12 @@ import { RunStore, parseBatch } from "./core.js";
 import { inflate } from "./decode.js";
 import { RunView } from "./dom.js";
 
-const stores = new WeakMap();
+// One store per widget, found again by render(): anywidget hands initialize() and each
+// render() a model object of their own, so the store is keyed by the widget's `_store_key`
+// trait, not by the object (keying by object made every view decode every batch again and
+// start empty).
+const stores = new Map();
+const keyOf = (model) => model.get("_store_key") || model;
 
 function connect(model) {
   const store = new RunStore();
@@ -54,10 +59,12 @@ function connect(model) {
       model.send({ type: "sync", have: store.count });
     });
   }
-  stores.set(model, store);
+  const key = keyOf(model);
+  stores.set(key, store);
   return () => {
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
+    if (stores.get(key) === store) stores.delete(key);
   };
 }
 
@@ -66,8 +73,8 @@ export default {
     return connect(model);
   },
   render({ model, el }) {
-    if (!stores.has(model)) connect(model);
-    const view = new RunView(el, model, stores.get(model));
+    if (!stores.has(keyOf(model))) connect(model);
+    const view = new RunView(el, model, stores.get(keyOf(model)));
     return () => view.destroy();
   },
 };

@@ -47,7 +47,7 @@ describe("message bubbles", () => {
     assert.ok(isOpen(node), "the node at work is open");
     const [bubble] = bubbles(node);
     const span = bubble.querySelector(".lgw-msg-text");
-    const text = span.firstChild;
+    const text = span.querySelector(".lgw-msg-part").firstChild;
     assert.equal(text.nodeType, 3, "a Text node");
     assert.equal(text.data, "The weather");
     assert.equal(bubble.querySelector(".lgw-msg-role").textContent, "assistant · streaming…");
@@ -59,7 +59,7 @@ describe("message bubbles", () => {
     pumpFrames();
     const [again] = bubbles(node);
     assert.ok(again === bubble, "the bubble element is not replaced");
-    assert.ok(span.firstChild === text, "nor its Text node");
+    assert.ok(span.querySelector(".lgw-msg-part").firstChild === text, "nor its Text node");
     assert.equal(span.childNodes.length, 1);
     assert.equal(text.data, "The weather in Paris is sunny.");
     assert.ok(top(el).length === 1 && top(el)[0] === node, "no new panel");
@@ -84,7 +84,7 @@ describe("message bubbles", () => {
       refreshes += 1;
       refresh();
     };
-    const text = bubbles(top(el)[0])[0].querySelector(".lgw-msg-text").firstChild;
+    const text = bubbles(top(el)[0])[0].querySelector(".lgw-msg-part").firstChild;
     let appends = 0;
     const appendData = text.appendData.bind(text);
     text.appendData = (data) => {

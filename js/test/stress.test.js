@@ -6,6 +6,7 @@ import { FakeModel, batchText, clearDocument, clock, container, pumpFrame, sched
 import { meta, token } from "./chunks.js";
 import { RunStore, parseBatch } from "../src/core.js";
 import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/dom.js";
+import { PART_CHARS } from "../src/bodies.js";
 
 const TOKENS = 20_000;
 const BATCH = 256;
@@ -56,32 +57,43 @@ test(`${TOKENS.toLocaleString()} tokens in batches of ${BATCH}, frames in betwee
   const root = el.querySelector(".lgw-root");
   clock.step = 1;
   const costs = [];
-  let text = null;
   let bubble = null;
   let appends = 0;
   let mostElements = 0;
-  for (const batch of batches()) {
-    store.add(batch);
-    pumpAll(costs, () => appends);
-    if (!text) {
-      bubble = root.querySelector(".lgw-node-children > .lgw-msg");
-      text = bubble.querySelector(".lgw-msg-text").firstChild;
-      const appendData = text.appendData.bind(text);
-      text.appendData = (data) => {
-        appends += 1;
-        appendData(data);
-      };
+  // Count appendData calls on any Text node: the bubble's text is cut into blocks.
+  const proto = Object.getPrototypeOf(document.createTextNode(""));
+  const appendData = proto.appendData;
+  proto.appendData = function (data) {
+    appends += 1;
+    return appendData.call(this, data);
+  };
+  const frozen = new Map(); // block element -> its text when the next block began
+  try {
+    for (const batch of batches()) {
+      store.add(batch);
+      pumpAll(costs, () => appends);
+      bubble ??= root.querySelector(".lgw-node-children > .lgw-msg");
+      const parts = [...bubble.querySelectorAll(".lgw-msg-part")];
+      for (const part of parts.slice(0, -1)) {
+        if (!frozen.has(part)) frozen.set(part, part.textContent);
+        assert.equal(part.textContent, frozen.get(part), "a finished block is never touched again");
+      }
+      mostElements = Math.max(mostElements, root.querySelectorAll("*").length);
     }
-    mostElements = Math.max(mostElements, root.querySelectorAll("*").length);
+  } finally {
+    proto.appendData = appendData;
   }
 
-  // the text is the concatenation, in the one Text node of the one bubble
+  // the text is the concatenation, cut into blocks after newlines once a block is long
   const expected = pieces.join("");
-  assert.equal(text.data.length, expected.length);
-  assert.ok(text.data === expected, "final text equals the concatenation of the tokens");
+  const box = bubble.querySelector(".lgw-msg-text");
+  assert.ok(box.textContent === expected, "final text equals the concatenation of the tokens");
   assert.ok(root.querySelector(".lgw-node-children > .lgw-msg") === bubble, "the bubble was never replaced");
-  assert.ok(bubble.querySelector(".lgw-msg-text").firstChild === text);
-  assert.equal(bubble.querySelector(".lgw-msg-text").childNodes.length, 1);
+  const parts = [...box.querySelectorAll(".lgw-msg-part")];
+  assert.ok(parts.length > expected.length / (2 * PART_CHARS), `${parts.length} blocks`);
+  for (const part of parts.slice(0, -1)) {
+    assert.ok(part.textContent.endsWith("\n") && part.textContent.length <= 2 * PART_CHARS);
+  }
   assert.equal(bubble.querySelector(".lgw-msg-role").textContent, "assistant", "done after the last chunk");
   const message = store.items[0].children[0];
   assert.equal(message.tokens, TOKENS);
@@ -90,7 +102,7 @@ test(`${TOKENS.toLocaleString()} tokens in batches of ${BATCH}, frames in betwee
   // the DOM stays small: one node panel and one bubble, whatever the number of tokens
   assert.equal(root.querySelectorAll(".lgw-panel").length, 1);
   assert.equal(root.querySelectorAll(".lgw-msg").length, 1);
-  assert.ok(mostElements < 60, `the widget root holds ${mostElements} elements`);
+  assert.ok(mostElements < 60 + parts.length, `the widget root holds ${mostElements} elements`);
 
   // each frame: one appendData at most, and no more clock than the budget (+ the first and last reads)
   const frames = costs.length;
@@ -101,6 +113,7 @@ test(`${TOKENS.toLocaleString()} tokens in batches of ${BATCH}, frames in betwee
   const mostAppends = Math.max(...costs.map((c) => c.count));
   assert.ok(mostAppends <= 1, `${mostAppends} appendData calls in a frame`);
   assert.ok(appends >= batchCount - 1 && appends <= batchCount, `${appends} appendData calls for ${batchCount} batches`);
+  void WINDOW;
   assert.ok(mostTicks <= FRAME_BUDGET_MS + 2, `a frame read the clock ${mostTicks} times`);
 });
 
@@ -114,16 +127,16 @@ test(`${TOKENS.toLocaleString()} tokens arriving before any frame are shown in o
   const first = clock.t;
   pumpFrame();
   assert.ok(clock.t - first <= FRAME_BUDGET_MS + 2);
-  const span = root.querySelector(".lgw-node-children > .lgw-msg .lgw-msg-text");
-  assert.equal(span.childNodes.length, 1);
-  const text = span.firstChild;
-  assert.ok(text.data === pieces.join(""), "the whole text after the first frame");
+  const box = root.querySelector(".lgw-node-children > .lgw-msg .lgw-msg-text");
+  assert.ok(box.textContent === pieces.join(""), "the whole text after the first frame");
+  const before = [...box.childNodes];
   // later frames (scrolling after the change) have nothing more to write
   const costs = [];
   pumpAll(costs);
   assert.ok(costs.length <= 1, `${costs.length} more frames`);
   assert.ok(costs.every((c) => c.ticks <= FRAME_BUDGET_MS + 2));
-  assert.ok(span.firstChild === text && text.data === pieces.join(""));
+  assert.deepEqual([...box.childNodes], before);
+  assert.ok(box.textContent === pieces.join(""));
 });
 
 test(

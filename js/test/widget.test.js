@@ -205,3 +205,19 @@ test("cleanup stops listening to the model", async () => {
   assert.equal(model.listenerCount("change:snapshot"), 0);
   assert.equal(model.listenerCount("change:status"), 0);
 });
+
+test("initialize and render get different model objects: one store, decoded once", async () => {
+  // anywidget gives each of initialize() and render() a model proxy of its own; the store is
+  // found again through the widget's _store_key trait.
+  const traits = { status: "running", _store_key: "w-42" };
+  const first = new FakeModel(traits);
+  const stop = widget.initialize({ model: first });
+  first.sendBatch(0, updateChunks(0, 5));
+  const second = new FakeModel(first.traits); // another proxy of the same widget
+  const el = container();
+  cleanups.push(widget.render({ model: second, el }));
+  pumpFrames();
+  await untilChunks(el, 5);
+  assert.equal($$(el, ".lgw-panel").length, 5);
+  stop();
+});
