@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import os
+import ssl
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -56,6 +58,13 @@ RUN_PARAMS = frozenset(
 _WIRE_NAMES = {"langsmith_tracing": "langsmith_tracer"}
 # An error body is read for its message only; a proxy's 50 MB page must not be held in memory.
 _ERROR_BODY_LIMIT = 64 * 1024
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS settings, built once: loading the CA bundle costs ~28 ms, which
+    every run (every RunWidget, every %%lgrun cell) would otherwise pay again."""
+    return httpx.create_ssl_context()
 
 
 def resolve_url(url: str | None) -> str:
@@ -130,6 +139,7 @@ class Client:
             headers=all_headers,
             auth=auth,
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+            verify=_tls_context(),
         )
 
     def __repr__(self) -> str:  # never shows headers: they may carry a key

@@ -7,7 +7,7 @@ With ``stream_subgraphs`` a subgraph's events carry its namespace after a bar:
 
 from __future__ import annotations
 
-from collections import deque
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -37,12 +37,17 @@ def updates(chunks: Iterable[StreamPart]) -> list[Update]:
     return list(_iter_updates(chunks))
 
 
-def _iter_updates(chunks: Iterable[StreamPart]) -> Iterator[Update]:
+def _iter_updates(chunks: Iterable[StreamPart], reverse: bool = False) -> Iterator[Update]:
     for event, data, _ in chunks:
         if event.startswith("updates") and isinstance(data, dict):
             mode, namespace = split_event(event)
             if mode == "updates":
-                yield from (Update(node, value, namespace) for node, value in data.items())
+                items = reversed(data.items()) if reverse else data.items()
+                yield from (Update(node, value, namespace) for node, value in items)
+
+
+def _label(update: Update) -> str:
+    return update.node if not update.namespace else f"{update.node} (in {_short_ns(update.namespace)})"
 
 
 def by_node(chunks: Iterable[StreamPart]) -> dict[str, list[Any]]:
@@ -79,20 +84,19 @@ def summary(
     lines = [head]
     if run_id:
         lines.append(f"run_id: {run_id}")
-    # The first and last few nodes and a count: a long run is summed up in one pass, cheaply.
-    first: list[str] = []
-    last: deque[str] = deque(maxlen=_SUMMARY_NODES)
-    count = 0
-    for update in _iter_updates(chunks):
-        name = update.node if not update.namespace else f"{update.node} (in {_short_ns(update.namespace)})"
-        if len(first) < _SUMMARY_NODES:
-            first.append(name)
-        last.append(name)
-        count += 1
+    # The first and last few nodes and a count: a long run is summed up cheaply, without
+    # making an Update for each of its chunks (this runs at the end of every run).
+    count = sum(len(data) for event, data, _ in chunks
+                if event.startswith("updates") and type(data) is dict)
     if count:
-        nodes = first if count <= _SUMMARY_NODES else [
-            *first, *([f"… {count - 2 * _SUMMARY_NODES} more …"] if count > 2 * _SUMMARY_NODES else []),
-            *list(last)[max(0, 2 * _SUMMARY_NODES - count):]]
+        first = [_label(u) for u in itertools.islice(_iter_updates(chunks), _SUMMARY_NODES)]
+        if count <= _SUMMARY_NODES:
+            nodes = first
+        else:
+            tail = min(_SUMMARY_NODES, count - _SUMMARY_NODES)
+            last = list(itertools.islice(_iter_updates(reversed(chunks), reverse=True), tail))[::-1]
+            skipped = count - len(first) - len(last)
+            nodes = [*first, *([f"… {skipped} more …"] if skipped else []), *map(_label, last)]
         lines.append("nodes: " + " → ".join(nodes))
     if error:
         lines.append(f"error: {error.get('error', 'Error')}: {error.get('message', '')}")
