@@ -168,9 +168,14 @@ async def _stream(
     except Exception as exc:  # the server's worker: the error event ends the stream
         if _ExceptionGroup is not None and isinstance(exc, _ExceptionGroup):
             exc = exc.exceptions[0]  # as langgraph_api.stream.consume unwraps it
-        logger.error("In-process run %s failed: %s: %s", run_id, type(exc).__name__, exc,
-                     exc_info=exc)
-        yield StreamPart("error", to_server_json(exc))
+        part = StreamPart("error", to_server_json(exc))
+        # The error event says what a server would reveal. Where it hides the exception (as
+        # "An internal error occurred"), the traceback is logged: in-process, the log is where
+        # the graph's author finds it. Otherwise it is there at debug level.
+        hidden = part.data.get("message") != str(exc)
+        logger.log(logging.ERROR if hidden else logging.DEBUG, "In-process run %s failed: %s: %s",
+                   run_id, type(exc).__name__, exc, exc_info=exc)
+        yield part
 
 
 _ExceptionGroup = getattr(builtins, "ExceptionGroup", None)

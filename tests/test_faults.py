@@ -10,10 +10,8 @@ import asyncio
 import contextlib
 import gc
 import json
-import os
 import random
 import socket
-import threading
 import time
 import traceback
 import tracemalloc
@@ -34,6 +32,7 @@ from loopback import (
 
 import lgwidget
 from lgwidget import StreamPart
+from tests.leaks import no_new_threads_or_sockets
 
 STREAM_PATH = "/runs/stream"
 KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
@@ -46,43 +45,11 @@ UPDATE_2 = {"act": {"messages": [{"type": "ai", "content": "done"}]}}
 # --------------------------------------------------------------------------- leak checks
 
 
-def _tcp_sockets_of_this_process() -> dict[str, str]:
-    """inode -> local/remote/state of every TCP socket this process holds (Linux /proc)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            link = os.readlink(f"/proc/self/fd/{fd}")
-            if link.startswith("socket:["):
-                inodes.add(link[len("socket:[") : -1])
-    table = {}
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(name) as f:
-            for line in f.readlines()[1:]:
-                cols = line.split()
-                table[cols[9]] = f"{cols[1]} -> {cols[2]} state {cols[3]}"
-    return {inode: table[inode] for inode in inodes if inode in table}
-
-
 @pytest.fixture(autouse=True)
 def no_leaks():
     """After each test: no new thread alive, no new TCP socket held by this process."""
-    threads_before = set(threading.enumerate())
-    can_check_sockets = os.path.isdir("/proc/self/fd") and os.path.exists("/proc/net/tcp")
-    sockets_before = _tcp_sockets_of_this_process() if can_check_sockets else {}
-    yield
-    deadline = time.monotonic() + 2
-    while True:
-        gc.collect()
-        threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
-        sockets = {}
-        if can_check_sockets:
-            now = _tcp_sockets_of_this_process()
-            sockets = {i: s for i, s in now.items() if i not in sockets_before}
-        if (not threads and not sockets) or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    assert not threads, f"leaked threads: {threads}"
-    assert not sockets, f"leaked TCP sockets: {sockets}"
+    with no_new_threads_or_sockets(grace=2):
+        yield
 
 
 # --------------------------------------------------------------------------- helpers

@@ -15,10 +15,8 @@ No lgwidget code is mocked; the read-timeout tests only shorten ``DEFAULT_TIMEOU
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import json
-import os
 import socket
 import sys
 import threading
@@ -42,6 +40,7 @@ import lgwidget
 import lgwidget._client
 from lgwidget import StreamPart
 from lgwidget._transport import MAX_VIEW_CHARS, decode_batch
+from tests.leaks import no_new_threads_or_sockets
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "bench") not in sys.path:
@@ -61,43 +60,11 @@ UPDATES = [{f"node_{i}": {"step": i, "text": f"update number {i}"}} for i in ran
 # --------------------------------------------------------------------------- leak checks
 
 
-def _tcp_sockets_of_this_process() -> dict[str, str]:
-    """inode -> local/remote/state of every TCP socket this process holds (Linux /proc)."""
-    inodes = set()
-    for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):
-            link = os.readlink(f"/proc/self/fd/{fd}")
-            if link.startswith("socket:["):
-                inodes.add(link[len("socket:[") : -1])
-    table = {}
-    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError), open(name) as f:
-            for line in f.readlines()[1:]:
-                cols = line.split()
-                table[cols[9]] = f"{cols[1]} -> {cols[2]} state {cols[3]}"
-    return {inode: table[inode] for inode in inodes if inode in table}
-
-
 @pytest.fixture(autouse=True)
 def no_leaks():
     """After each test: no new thread alive, no new TCP socket held by this process."""
-    threads_before = set(threading.enumerate())
-    can_check_sockets = os.path.isdir("/proc/self/fd") and os.path.exists("/proc/net/tcp")
-    sockets_before = _tcp_sockets_of_this_process() if can_check_sockets else {}
-    yield
-    deadline = time.monotonic() + 3
-    while True:
-        gc.collect()
-        threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
-        sockets = {}
-        if can_check_sockets:
-            now = _tcp_sockets_of_this_process()
-            sockets = {i: s for i, s in now.items() if i not in sockets_before}
-        if (not threads and not sockets) or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
-    assert not threads, f"leaked threads: {threads}"
-    assert not sockets, f"leaked TCP sockets: {sockets}"
+    with no_new_threads_or_sockets(grace=3):
+        yield
 
 
 @pytest.fixture
