@@ -120,6 +120,12 @@ export class RunStore {
     return true;
   }
 
+  /** The run ended: nothing in it is still streaming, whatever its modes sent. */
+  finish() {
+    const { added, changed } = this.timeline.finish();
+    if (added.length || changed.length) for (const listener of this.listeners) listener(added, changed);
+  }
+
   subscribe(listener) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

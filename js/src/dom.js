@@ -220,11 +220,6 @@ export class RunView {
   updateHeader() {
     const m = this.model;
     const status = m.get("status") ?? "idle";
-    if (status !== "running" && status !== "idle" && this.store.count > 0) {
-      // The run is over: nothing in it is still streaming, whatever its modes sent.
-      const finished = this.store.timeline?.finish();
-      if (finished?.changed.length) this.onItems([], finished.changed);
-    }
     this.assistant.textContent = m.get("assistant_id") || "run";
     this.badge.textContent = status;
     this.badge.className = `lgw-badge lgw-status-${status.replace(/[^a-z]/g, "")}`;

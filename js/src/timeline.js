@@ -88,6 +88,7 @@ export class Timeline {
         open.data = item.data;
         open.tEnd = item.t;
         open.index = item.index;
+        this.changed.add(open); // even if the end of the run already closed it
         this.close(open);
         return open;
       }

@@ -49,9 +49,16 @@ function connect(model) {
   const onMessage = (msg, buffers) => {
     if (msg?.type === "batch") enqueue(buffers);
   };
+  const onStatus = () => {
+    const status = model.get("status");
+    // After the batches still being decoded: the status can arrive before the last of them.
+    if (status !== "running" && status !== "idle") chain = chain.then(() => store.finish());
+  };
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
+  model.on("change:status", onStatus);
   onSnapshot();
+  onStatus(); // a saved notebook: the run is over
   if (model.get("status") === "running") {
     // Opened while the run goes on: batches sent before now were not seen here.
     chain = chain.then(() => {
@@ -64,6 +71,7 @@ function connect(model) {
   return () => {
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
+    model.off("change:status", onStatus);
     if (stores.get(key) === store) stores.delete(key);
   };
 }

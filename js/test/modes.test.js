@@ -206,7 +206,7 @@ describe("node panels", () => {
       send(store, tokens(["Hi"], answer));
       pumpFrames();
       model.set("status", "done");
-      send(store, [["custom", { note: "last chunk" }]]);
+      store.finish(); // what widget.js does once the run's batches are all decoded
       pumpFrames();
       assert.doesNotMatch(metaOf(top(el)[0]), /running/);
     },

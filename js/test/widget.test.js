@@ -221,3 +221,18 @@ test("initialize and render get different model objects: one store, decoded once
   assert.equal($$(el, ".lgw-panel").length, 5);
   stop();
 });
+
+test("the status can come before the last batch is decoded: the last update still lands", async () => {
+  const model = new FakeModel({ status: "running" });
+  const el = open(model);
+  const chunk = { type: "AIMessageChunk", content: "Hi", id: "m1" };
+  model.sendBatch(0, [["messages", [chunk, { langgraph_node: "answer" }]]]);
+  model.sendBatch(1, [["updates", { answer: { messages: [{ type: "ai", content: "Hi", id: "m1" }], note: "kept" } }]]);
+  model.set("status", "done"); // sent after the batches, applied before they are decoded
+  await untilChunks(el, 2);
+  await until(() => { pumpFrames(); return /#1/.test(el.querySelector(".lgw-panel .lgw-meta").textContent); },
+    { message: "the node panel names its update's chunk" });
+  const panel = el.querySelector(".lgw-panel");
+  assert.doesNotMatch(panel.querySelector(".lgw-meta").textContent, /running/);
+  assert.match(panel.textContent, /kept/);
+});
