@@ -149,7 +149,7 @@ def test_interrupt_cancels_the_run(kernel: Kernel, server_url: str, cell: str) -
     result = kernel.execute(cell, timeout=30)
     took = time.monotonic() - started
     timer.cancel()
-    assert took < 6, took
+    assert took < 15, took  # the stream itself would take 20 s or more: the cell was cut short
     error = result.error or ""
     assert "KeyboardInterrupt" in error or "interrupted: the run was cancelled" in error
     assert error.count("\n") < 40  # not the stack of the HTTP read (IPython's format is airy)

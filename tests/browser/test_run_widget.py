@@ -83,3 +83,27 @@ def test_a_run_renders_live_collapses_and_survives_a_reload(jupyterlab, page, br
         assert fresh.evaluate(PANELS) == 200
     finally:
         context.close()
+
+
+def test_the_stop_button_works_while_a_lgrun_cell_runs(jupyterlab, page, server_url):
+    """%%lgrun runs as a top-level await on the kernel's loop, so the browser's Stop message is
+    handled while the cell is still running (a thread-blocked cell would handle it only after)."""
+    nb = "stop.ipynb"
+    write_notebook(Path(jupyterlab.root_dir) / nb, [
+        f"%load_ext lgwidget\n%config LGRun.url = {server_url!r}",
+        '%%lgrun bulk -o w\n{"n": 20000, "size": 10}',
+        "w.status, len(w.chunks)",
+    ])
+    open_notebook(page, jupyterlab, nb)
+    run_all(page)
+    page.wait_for_function(
+        f"() => ({BADGE})() === 'running' && ({PANELS})() > 5", timeout=60_000, polling=50)
+    page.locator(".lgw-stop").click()
+    page.wait_for_function(f"() => ({BADGE})() === 'cancelled'", timeout=15_000)
+    state = wait_run_all_done(page, timeout=30)
+    assert state["done"]
+    shown = page.evaluate(STATS)
+    count = int(shown.split(" chunks")[0].split("· ")[-1].replace(",", ""))
+    assert 5 < count < 20001  # stopped part-way; what came is shown
+    last = page.locator(".jp-OutputArea-output").last.inner_text()
+    assert "'cancelled'" in last  # the next cell ran after the stopped one, in order
