@@ -66,7 +66,6 @@ class Transport:
         self._times: list[int] = []
         self._lines: list[str] = []
         self.messages_sent = 0
-        self.bytes_sent = 0
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -132,7 +131,6 @@ class Transport:
     def _send_blob(self, seq: int, blob: bytes) -> None:
         self._send({"type": "batch", "seq": seq}, [blob])
         self.messages_sent += 1
-        self.bytes_sent += len(blob)
 
 
 def decode_batch(blob: bytes) -> tuple[int, list[str], list[int], list[str]]:

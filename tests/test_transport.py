@@ -1,0 +1,64 @@
+"""The transport on its own: batching, the mid-run snapshot schedule, resending to a late view."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from lgwidget import _transport
+from lgwidget._transport import MAX_BATCH, Transport, decode_batch
+
+
+async def feed(transport: Transport, count: int, pause_every: int = 0) -> None:
+    transport.start()
+    for i in range(count):
+        transport.add("updates", json.dumps({f"n{i}": {"text": f"chunk {i} " * 20}}), i)
+        if pause_every and i % pause_every == pause_every - 1:
+            await asyncio.sleep(0.01)  # let the thread work, as a real stream would
+
+
+async def test_batches_are_coalesced_by_count_and_by_time() -> None:
+    sent: list[tuple[dict, list[bytes]]] = []
+    transport = Transport(lambda content, buffers: sent.append((content, buffers)), lambda b: None)
+    await feed(transport, 3 * MAX_BATCH + 10)
+    await asyncio.sleep(2 * _transport.MAX_DELAY)  # the last 10 go out by time, not count
+    blobs = await transport.close()
+    assert [c["seq"] for c, _ in sent] == [0, MAX_BATCH, 2 * MAX_BATCH, 3 * MAX_BATCH]
+    assert [b for _, (b,) in sent] == blobs
+    seqs_and_counts = [(decode_batch(b)[0], len(decode_batch(b)[1])) for b in blobs]
+    assert seqs_and_counts == [(0, 256), (256, 256), (512, 256), (768, 10)]
+
+
+async def test_mid_run_snapshots_are_spaced_so_all_of_them_stay_under_twice_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_transport, "SNAPSHOT_INTERVAL", 0.0)  # no wait: only the size rule
+    published: list[list[bytes]] = []
+    transport = Transport(lambda c, b: None, published.append)
+    await feed(transport, 40 * MAX_BATCH, pause_every=MAX_BATCH)
+    final = await transport.close()
+    assert len(published) >= 3  # the view opened late, or a save mid-run, gets most of the run
+    sizes = [sum(map(len, blobs)) for blobs in published]
+    assert all(b >= 2 * a for a, b in zip(sizes, sizes[1:]))  # each at least doubles
+    assert sum(sizes) <= 2 * sum(map(len, final))
+    assert all(blobs == final[: len(blobs)] for blobs in published)  # prefixes of the run
+
+
+async def test_a_late_view_gets_what_it_missed() -> None:
+    sent: list[int] = []
+    transport = Transport(lambda content, buffers: sent.append(content["seq"]), lambda b: None)
+    await feed(transport, 3 * MAX_BATCH)
+    await transport.close()
+    sent.clear()
+    transport.resend(MAX_BATCH)
+    assert sent == [MAX_BATCH, 2 * MAX_BATCH]
+
+
+def test_a_chunk_reaches_the_view_on_one_line_and_capped() -> None:
+    assert _transport.view_line('{"a":\n 1}') == '{"a":  1}'
+    big = json.dumps({"x": "y" * (_transport.MAX_VIEW_CHARS + 10)})
+    marker = json.loads(_transport.view_line(big))
+    assert marker["__lgwidget_truncated__"] == len(big)
+    assert big.startswith(marker["preview"])
