@@ -75,6 +75,12 @@ def resolve_url(url: str | None) -> str:
     return resolved
 
 
+def public_url(url: str) -> str:
+    """The URL without user info, query or fragment: what may be shown (messages, the view)."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(userinfo=b"", query=None, fragment=None)).rstrip("/")
+
+
 def resolve_api_key(api_key: str | None) -> str | None:
     """The argument, else the first of :data:`API_KEY_ENV_VARS` that is set, stripped."""
     key = api_key or next((os.environ[v] for v in API_KEY_ENV_VARS if os.environ.get(v)), None)
@@ -127,7 +133,7 @@ class Client:
         # Credentials in the URL go into an auth header: the URL itself is shown in messages.
         parsed = httpx.URL(resolve_url(url))
         auth = httpx.BasicAuth(parsed.username, parsed.password) if parsed.userinfo else None
-        self.url = str(parsed.copy_with(userinfo=None) if parsed.userinfo else parsed).rstrip("/")
+        self.url = public_url(str(parsed))
         all_headers = dict(headers or {})
         key = resolve_api_key(api_key)
         if key:

@@ -10,14 +10,13 @@ import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import anywidget
 import traitlets as t
 from httpx_sse import ServerSentEvent
 
 from . import _model
-from ._client import Client, build_payload, decode_error, redact, resolve_url
+from ._client import Client, build_payload, decode_error, public_url, redact, resolve_url
 from ._errors import LGWidgetError
 from ._parts import StreamPart
 from ._transport import Transport
@@ -75,7 +74,7 @@ class RunWidget(anywidget.AnyWidget):
     ) -> None:
         payload = build_payload(assistant_id, input, stream_mode, params)
         modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
-        super().__init__(assistant_id=assistant_id, url=_public_url(resolve_url(url)),
+        super().__init__(assistant_id=assistant_id, url=public_url(resolve_url(url)),
                          stream_mode=modes, _store_key=uuid.uuid4().hex)
         self._payload = payload
         self._client_args = {"url": url, "api_key": api_key, "headers": headers}
@@ -327,15 +326,6 @@ def _unpack(part: Any) -> tuple[str, Any, str | None]:
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def _public_url(url: str) -> str:
-    """The URL without user info or query: shown in the view, so it must hold no secret."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 async def _shielded(awaitable: Any) -> Any:
