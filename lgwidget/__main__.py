@@ -1,4 +1,4 @@
-"""``lgwidget demo`` (also ``python -m lgwidget demo``): the bundled agent, served, in JupyterLab."""
+"""The lgwidget command: ``lgwidget demo`` serves the bundled agent and opens JupyterLab."""
 
 from __future__ import annotations
 

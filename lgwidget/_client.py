@@ -1,26 +1,27 @@
-"""The wire: a stateless streaming run, ``POST {url}/runs/stream``, read as Server-Sent Events.
+"""The wire: a streaming run, ``POST {url}/runs/stream``, read as Server-Sent Events.
 
-Names and defaults follow ``langgraph_sdk``'s ``client.runs.stream(None, ...)``, with one
-deliberate difference: ``on_disconnect`` defaults to ``"cancel"``. The server's own default,
-``"continue"``, leaves an orphan run occupying the worker once the user stops watching.
+Names and defaults follow ``langgraph_sdk``'s ``client.runs.stream(None, ...)``; the run's
+parameters are :class:`~lgwidget._request.RunRequest`'s. The events are decoded by the one loop
+in ``_decode``, which the widget shares.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import json
 import os
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 import httpx
-from httpx_sse import EventSource, ServerSentEvent
+from httpx_sse import EventSource
 
+from ._decode import RawEvent, decode, excerpt, redact
 from ._errors import APIStatusError, ConnectError, DisconnectedError, LGWidgetError, ProtocolError
 from ._parts import StreamPart
+from ._request import RunRequest
 
 #: Where ``lgwidget demo`` and ``langgraph dev`` serve when no URL is given anywhere.
 DEFAULT_URL = "http://127.0.0.1:2024"
@@ -30,32 +31,7 @@ API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY
 #: The SDK's timeouts. The read timeout spans one read, and the server sends a heartbeat
 #: every 5 s, so a long quiet run does not time out.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=300, write=300, pool=5)
-
-#: Every parameter the SDK takes for a stateless streaming run, besides assistant_id, input and
-#: stream_mode. ``langsmith_tracing`` goes on the wire as ``langsmith_tracer``, as in the SDK.
-RUN_PARAMS = frozenset(
-    {
-        "command",
-        "config",
-        "context",
-        "metadata",
-        "stream_subgraphs",
-        "stream_resumable",
-        "interrupt_before",
-        "interrupt_after",
-        "durability",
-        "on_completion",
-        "on_disconnect",
-        "if_not_exists",
-        "webhook",
-        "feedback_keys",
-        "after_seconds",
-        "multitask_strategy",
-        "checkpoint_during",
-        "langsmith_tracing",
-    }
-)
-_WIRE_NAMES = {"langsmith_tracing": "langsmith_tracer"}
+_PATH = "/runs/stream"
 # An error body is read for its message only; a proxy's 50 MB page must not be held in memory.
 _ERROR_BODY_LIMIT = 64 * 1024
 
@@ -91,25 +67,6 @@ def resolve_api_key(api_key: str | None) -> str | None:
     if not key.isprintable():
         raise ValueError("the API key has characters an HTTP header cannot carry")
     return key or None
-
-
-def build_payload(
-    assistant_id: str, input: Any, stream_mode: Any, params: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The request body; raises ``TypeError`` naming an unknown parameter. None is not sent."""
-    unknown = sorted(set(params) - RUN_PARAMS)
-    if unknown:
-        raise TypeError(
-            f"unexpected keyword argument {unknown[0]!r}; a stateless run takes "
-            f"{', '.join(sorted(RUN_PARAMS))}"
-        )
-    if not isinstance(assistant_id, str) or not assistant_id:
-        raise TypeError(f"assistant_id must be a graph name or an assistant id, not {assistant_id!r}")
-    if isinstance(stream_mode, (tuple, list)):
-        stream_mode = list(stream_mode)
-    payload = {"assistant_id": assistant_id, "input": input, "stream_mode": stream_mode}
-    payload.update({_WIRE_NAMES.get(k, k): v for k, v in {"on_disconnect": "cancel", **params}.items()})
-    return {k: v for k, v in payload.items() if v is not None}
 
 
 class Client:
@@ -168,50 +125,37 @@ class Client:
         stream_mode: str | list[str] = "updates",
         **params: Any,
     ) -> AsyncIterator[StreamPart]:
-        """Stream a stateless run as :class:`StreamPart` s, like the SDK's
+        """Stream a run as :class:`StreamPart` s, like the SDK's
         ``client.runs.stream(None, assistant_id, ...)``.
 
-        ``params`` are the SDK's names: config, context, metadata, command, stream_subgraphs,
-        stream_resumable, interrupt_before, interrupt_after, durability, on_completion,
-        on_disconnect (default ``"cancel"``), if_not_exists, webhook, feedback_keys,
-        after_seconds, multitask_strategy, checkpoint_during, langsmith_tracing.
-        An ``error`` event is yielded, not raised; HTTP and transport failures raise
-        :class:`LGWidgetError` subclasses.
+        ``params`` are the SDK's names (see :class:`~lgwidget._request.RunRequest`): config,
+        context, metadata, command, stream_subgraphs, interrupt_before, interrupt_after,
+        on_disconnect (default ``"cancel"``), ... An ``error`` event is yielded, not raised;
+        HTTP and transport failures raise :class:`LGWidgetError` subclasses.
         """
-        return self.stream_payload(build_payload(assistant_id, input, stream_mode, params))
+        request = RunRequest.make(assistant_id, input, stream_mode, **params)
+        return decode(self.events(request), self.endpoint(request), self.secrets)
 
-    async def stream_payload(self, payload: Mapping[str, Any]) -> AsyncIterator[StreamPart]:
-        """Stream a run from a request body made by :func:`build_payload`."""
-        url = f"{self.url}/runs/stream"
-        # The per-event path is kept flat: bench/bench_client.py holds it to the speed of a
-        # bare httpx-sse loop. tuple.__new__ skips StreamPart's Python-level __new__.
-        loads, make = json.loads, tuple.__new__
-        async with contextlib.aclosing(self.events(payload)) as events:
-            async for sse in events:
-                data, event = sse.data, sse.event
-                try:
-                    value = loads(data) if data else None
-                except ValueError:
-                    raise decode_error(data, event, url) from None
-                yield make(StreamPart, (event, value, sse.id or None))
+    def endpoint(self, request: RunRequest) -> str:
+        """The URL a request streams from (shown in messages; no credentials)."""
+        return f"{self.url}{_PATH}"
 
-    async def events(self, payload: Mapping[str, Any]) -> AsyncIterator[ServerSentEvent]:
-        """The run's raw Server-Sent Events, data not yet decoded (for :class:`RunWidget`,
-        which forwards the JSON text to the browser as it came). Failures raise
-        :class:`LGWidgetError` subclasses."""
-        url = f"{self.url}/runs/stream"
+    async def events(self, request: RunRequest) -> AsyncGenerator[RawEvent, None]:
+        """The run's events, ``(event, JSON text, id)``, not yet decoded: the widget forwards
+        the text to the browser as it came. Failures raise :class:`LGWidgetError` subclasses."""
+        url = self.endpoint(request)
         received = 0
         try:
             async with self._http.stream(
                 "POST",
-                "/runs/stream",
-                json=payload,
+                _PATH,
+                json=request.payload(),
                 headers={"accept": "text/event-stream", "cache-control": "no-store"},
             ) as response:
                 await _check_response(response, url, self.secrets)
                 async for sse in EventSource(response).aiter_sse():
                     received += 1
-                    yield sse
+                    yield sse.event, sse.data, sse.id or None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ConnectError(f"cannot connect to {url}: {_reason(exc)}", url=url) from exc
         except httpx.ReadTimeout as exc:
@@ -246,36 +190,24 @@ def stream(
     stream_mode: str | list[str] = "updates",
     **params: Any,
 ) -> AsyncIterator[StreamPart]:
-    """One stateless run with a client of its own, closed when the stream ends::
+    """One run with a client of its own, closed when the stream ends::
 
         async for part in lgwidget.stream("agent", input={...}):
             ...
     """
-    payload = build_payload(assistant_id, input, stream_mode, params)  # bad arguments fail here
-    return _stream_once(payload, url, api_key, headers)
+    request = RunRequest.make(assistant_id, input, stream_mode, **params)  # bad arguments fail here
+    return _stream_once(request, url, api_key, headers)
 
 
 async def _stream_once(
-    payload: dict[str, Any],
+    request: RunRequest,
     url: str | None,
     api_key: str | None,
     headers: Mapping[str, str] | None,
 ) -> AsyncIterator[StreamPart]:
     async with Client(url, api_key=api_key, headers=headers) as client:
-        async for part in client.stream_payload(payload):
+        async for part in decode(client.events(request), client.endpoint(request), client.secrets):
             yield part
-
-
-def decode_error(data: str, event: str, url: str) -> ProtocolError:
-    """The error for an event whose data is not JSON, naming the event and the reason."""
-    try:
-        json.loads(data)
-    except ValueError as exc:
-        reason = str(exc)
-    return ProtocolError(
-        f"event {event!r} from {url} has data that is not JSON ({reason}): {_excerpt(data)}",
-        url=url,
-    )
 
 
 async def _check_response(
@@ -295,14 +227,14 @@ async def _check_response(
     if response.status_code >= 400:
         detail = _detail(body)
         raise APIStatusError(
-            f"{status} from POST {url}: {detail or _excerpt(body) or 'no details'}",
+            f"{status} from POST {url}: {detail or excerpt(body) or 'no details'}",
             url=url,
             status_code=response.status_code,
             detail=detail,
         )
     raise ProtocolError(
         f"expected an event stream from POST {url}, got {status} "
-        f"({content_type or 'no content type'}): {_excerpt(body) or 'empty body'}",
+        f"({content_type or 'no content type'}): {excerpt(body) or 'empty body'}",
         url=url,
         status_code=response.status_code,
     )
@@ -342,14 +274,6 @@ def _secrets(
     return tuple(sorted({s for s in found if len(s) >= 4}, key=len, reverse=True))
 
 
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every credential replaced by ``***``."""
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
-
-
 def _detail(body: str) -> str | None:
     """The server's ``{"detail": ...}`` explanation, as text."""
     try:
@@ -361,13 +285,8 @@ def _detail(body: str) -> str | None:
     return detail if isinstance(detail, str) else json.dumps(detail)
 
 
-def _excerpt(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-__all__ = ["DEFAULT_URL", "Client", "LGWidgetError", "stream"]
+__all__ = ["DEFAULT_URL", "Client", "stream"]

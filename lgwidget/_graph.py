@@ -246,6 +246,7 @@ def _messages_v1(chunk: Any, messages: dict[Any, Any]) -> list[tuple[str, Any]]:
     )
 
     msg_, meta = chunk
+    msg: Any
     is_chunk = False
     if isinstance(msg_, dict):
         if "chunk" in msg_.get("type", "").lower() or "chunk" in msg_.get("role", "").lower():
@@ -372,7 +373,7 @@ _REVEALED: tuple[type[BaseException], ...] | None = None
 _SEND: tuple[type, ...] | None = None
 
 
-def _send_type() -> tuple[type, ...]:
+def _send_type() -> Any:
     global _SEND
     if _SEND is None:
         try:

@@ -17,8 +17,36 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 from traitlets import List, Unicode
 
+from ._request import OPTIONS
+
 ASSISTANT_ENV_VAR = "LGWIDGET_ASSISTANT_ID"
 STREAM_MODE_ENV_VAR = "LGWIDGET_STREAM_MODE"
+
+
+def _run_options(func: Any) -> Any:
+    """``%%lgrun``'s options for run parameters, one per ``RunRequest`` field that asks for
+    one: adding such a field adds the option."""
+    for name, kind, flag, help in reversed(OPTIONS):
+        if kind == "flag":
+            func = argument(flag, dest=name, action="store_true", help=f"{help} ({name})")(func)
+        else:
+            metavar = "JSON" if kind == "json" else "NODES"
+            func = argument(flag, dest=name, metavar=metavar, help=help)(func)
+    return func
+
+
+def _run_params(args: Any) -> dict[str, Any]:
+    """The run parameters given as options, read by kind; those not given are left out."""
+    params = {}
+    for name, kind, flag, _ in OPTIONS:
+        value = getattr(args, name)
+        if kind == "json":
+            value = _json_option(flag, value)
+        elif kind == "nodes":
+            value = _nodes(value)
+        if value is not None and value is not False:
+            params[name] = value
+    return params
 
 
 def _env_list(name: str) -> list[str] | None:
@@ -54,12 +82,7 @@ class LGRun(Magics):
     @argument("--stream-mode", action="append", metavar="MODE",
               help="updates, values, messages-tuple, messages, custom, debug, tasks, events; "
               "repeat for several (default: updates)")
-    @argument("--subgraphs", action="store_true", help="stream subgraphs too (stream_subgraphs)")
-    @argument("--config", metavar="JSON", help='run config, e.g. {"recursion_limit": 50}')
-    @argument("--context", metavar="JSON", help="run context")
-    @argument("--metadata", metavar="JSON", help="run metadata")
-    @argument("--interrupt-before", metavar="NODES", help="comma-separated node names, or *")
-    @argument("--interrupt-after", metavar="NODES", help="comma-separated node names, or *")
+    @_run_options
     @argument("-o", "--output", metavar="NAME", help="bind the RunWidget to this variable")
     @argument("--background", action="store_true",
               help="return at once and let the run go on; Stop or NAME.cancel() ends it")
@@ -108,35 +131,32 @@ class LGRun(Magics):
         else:
             body = cell
         args = parse_argstring(self.lgrun, line)
-        namespace = {**self.shell.user_ns, **(local_ns or {})}
+        shell = self.shell
+        assert shell is not None  # a registered magic has its shell
+        namespace = {**shell.user_ns, **(local_ns or {})}
+        run_input = _input(body, args.text, namespace)
+        modes = list(args.stream_mode or self.stream_mode)
+        stream_mode = modes[0] if len(modes) == 1 else modes
+        params = _run_params(args)
         if args.graph:
-            widget = _graph_widget(args, _input(body, args.text, namespace), namespace,
-                                   list(args.stream_mode or self.stream_mode))
-            _bind(self.shell, args.output, widget)
-            return widget, args
-        assistant_id = args.assistant_id or self.assistant_id
-        if not assistant_id:
-            raise UsageError(
-                f"name the assistant: %%lgrun ASSISTANT_ID, or set %config LGRun.assistant_id "
-                f"or ${ASSISTANT_ENV_VAR}"
-            )
-        params = {
-            "config": _json_option("--config", args.config),
-            "context": _json_option("--context", args.context),
-            "metadata": _json_option("--metadata", args.metadata),
-            "interrupt_before": _nodes(args.interrupt_before),
-            "interrupt_after": _nodes(args.interrupt_after),
-            "stream_subgraphs": True if args.subgraphs else None,
-        }
-        modes = args.stream_mode or list(self.stream_mode)
-        widget = RunWidget(
-            assistant_id,
-            _input(body, args.text, namespace),
-            url=args.url or self.url,
-            stream_mode=modes[0] if len(modes) == 1 else modes,
-            **{k: v for k, v in params.items() if v is not None},
-        )
-        _bind(self.shell, args.output, widget)
+            if args.url:
+                raise UsageError("--url is for a server; --graph runs in this kernel")
+            try:
+                widget = RunWidget.from_graph(_graph(args.graph, namespace), run_input,
+                                              stream_mode=stream_mode,
+                                              name=args.assistant_id or args.graph, **params)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(f"--graph {args.graph}: {exc}") from None
+        else:
+            assistant_id = args.assistant_id or self.assistant_id
+            if not assistant_id:
+                raise UsageError(
+                    f"name the assistant: %%lgrun ASSISTANT_ID, or set %config "
+                    f"LGRun.assistant_id or ${ASSISTANT_ENV_VAR}"
+                )
+            widget = RunWidget(assistant_id, run_input, url=args.url or self.url,
+                               stream_mode=stream_mode, **params)
+        _bind(shell, args.output, widget)
         return widget, args
 
 
@@ -147,34 +167,19 @@ def _bind(shell: Any, name: str | None, widget: Any) -> None:
         shell.user_ns[name] = widget
 
 
-def _graph_widget(args: Any, input: Any, namespace: dict[str, Any], modes: list[str]) -> Any:
+def _graph(name: str, namespace: dict[str, Any]) -> Any:
     """``--graph NAME``: a notebook variable, or ``module:attr`` imported."""
-    from ._widget import RunWidget
-
-    name = args.graph
     if ":" in name:
         import importlib
 
         module, _, attr = name.partition(":")
         try:
-            graph = getattr(importlib.import_module(module), attr)
+            return getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as exc:
             raise UsageError(f"--graph {name}: {exc}") from None
-    elif name in namespace:
-        graph = namespace[name]
-    else:
-        raise UsageError(f"--graph {name}: no such variable in the notebook (or use module:attr)")
-    if args.url or args.metadata:
-        raise UsageError("--url and --metadata are for a server; --graph runs in this kernel")
-    try:
-        return RunWidget.from_graph(
-            graph, input, stream_mode=modes[0] if len(modes) == 1 else modes,
-            subgraphs=args.subgraphs, config=_json_option("--config", args.config),
-            context=_json_option("--context", args.context),
-            interrupt_before=_nodes(args.interrupt_before),
-            interrupt_after=_nodes(args.interrupt_after), name=args.assistant_id or name)
-    except (TypeError, ValueError) as exc:
-        raise UsageError(f"--graph {name}: {exc}") from None
+    if name in namespace:
+        return namespace[name]
+    raise UsageError(f"--graph {name}: no such variable in the notebook (or use module:attr)")
 
 
 def _input(body: str, as_text: bool, namespace: dict[str, Any]) -> Any:
@@ -199,7 +204,9 @@ def _input(body: str, as_text: bool, namespace: dict[str, Any]) -> Any:
     try:
         return eval(compile(tree, "<%%lgrun body>", "eval"), namespace)  # the user's own code
     except Exception as exc:
-        raise UsageError(f"the body as a Python expression failed: {type(exc).__name__}: {exc}") from None
+        raise UsageError(
+            f"the body as a Python expression failed: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 def _json_option(name: str, value: str | None) -> Any:

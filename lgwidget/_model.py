@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 
 from ._parts import StreamPart
 
-
 _SUMMARY_NODES = 15  # nodes named at each end of a long run's summary
 
 
@@ -47,7 +46,9 @@ def _iter_updates(chunks: Iterable[StreamPart], reverse: bool = False) -> Iterat
 
 
 def _label(update: Update) -> str:
-    return update.node if not update.namespace else f"{update.node} (in {_short_ns(update.namespace)})"
+    if not update.namespace:
+        return update.node
+    return f"{update.node} (in {_short_ns(update.namespace)})"
 
 
 def by_node(chunks: Iterable[StreamPart]) -> dict[str, list[Any]]:
@@ -65,7 +66,8 @@ def final_state(chunks: Sequence[StreamPart]) -> Any:
 
 def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
     """The ``__interrupt__`` values the run stopped on."""
-    return [value for u in updates(chunks) if u.node == "__interrupt__" for value in _as_list(u.data)]
+    return [value for u in updates(chunks) if u.node == "__interrupt__"
+            for value in _as_list(u.data)]
 
 
 def summary(

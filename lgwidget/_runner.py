@@ -1,8 +1,9 @@
-"""Running a RunWidget from synchronous code: a script, or a cell magic inside the kernel's loop.
+"""Running a run (a RunWidget's ``run``) from synchronous code: a script, or a cell magic
+inside the kernel's loop.
 
 A cell magic is a plain function called while the kernel's asyncio loop is running, so it can
 neither ``await`` nor re-enter that loop (``nest_asyncio`` patches asyncio globally and loses
-queued cells under ipykernel 7; we do not use it). Three ways are measured in NOTES.md §4:
+queued cells under ipykernel 7; we do not use it). Three ways, each measured in a real kernel:
 
 - top-level ``await`` of ``w.run()`` on the kernel's loop: live updates, a kernel interrupt cancels,
   and the browser's messages (the Stop button) are handled while it runs. ``%%lgrun`` cells take
@@ -18,26 +19,30 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from ._widget import RunWidget
-
+T = TypeVar("T")
 _JOIN_INTERVAL = 0.05
 
 
-def run_blocking(widget: RunWidget) -> RunWidget:
-    """Run to the end and return the widget, whether or not this thread runs an event loop."""
+def run_blocking(
+    run: Callable[[], Coroutine[Any, Any, T]], cancel: Callable[[], None]
+) -> T | None:
+    """``run()`` to the end and return its result (None if it was cancelled), whether or not
+    this thread runs an event loop; a KeyboardInterrupt calls ``cancel()`` (thread-safe) until
+    the run ends, and is raised again."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(widget.run())
+        return asyncio.run(run())
+    result: list[T] = []
     failure: list[BaseException] = []
     finished = threading.Event()
 
     def target() -> None:
         try:
-            asyncio.run(widget.run())
+            result.append(asyncio.run(run()))
         except BaseException as exc:  # handed to the caller's thread
             failure.append(exc)
         finally:
@@ -52,15 +57,15 @@ def run_blocking(widget: RunWidget) -> RunWidget:
     except KeyboardInterrupt:
         # Again until the thread ends: the interrupt may come before the run's task exists.
         while not finished.wait(_JOIN_INTERVAL):
-            widget.cancel()
+            cancel()
         raise KeyboardInterrupt("the run was cancelled; what came so far stays") from None
     if failure and not isinstance(failure[0], asyncio.CancelledError):
         raise failure[0]
-    return widget
+    return result[0] if result else None
 
 
-def start(widget: RunWidget) -> asyncio.Task[RunWidget]:
-    """Run in the background on this thread's running loop (the kernel's); returns the task."""
+def start(run: Callable[[], Coroutine[Any, Any, T]]) -> asyncio.Task[T]:
+    """``run()`` in the background on this thread's running loop (the kernel's); the task."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -68,4 +73,4 @@ def start(widget: RunWidget) -> asyncio.Task[RunWidget]:
             "start() runs the widget in the background of a running event loop, such as a "
             "Jupyter kernel's; in a script use run_sync() or asyncio.run(w.run())"
         ) from None
-    return loop.create_task(widget.run())
+    return loop.create_task(run())

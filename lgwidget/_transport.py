@@ -26,6 +26,8 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from ._protocol import BATCH
+
 MAX_BATCH = 256
 MAX_DELAY = 0.05
 #: The browser gets at most this many characters of one chunk; Python keeps all of it.
@@ -66,6 +68,8 @@ class Transport:
         self._times: list[int] = []
         self._lines: list[str] = []
         self.messages_sent = 0
+        #: Characters of JSON text added, as the source sent them.
+        self.bytes_added = 0
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -73,6 +77,7 @@ class Transport:
         self._thread.start()
 
     def add(self, event: str, raw: str, t_ms: int) -> None:
+        self.bytes_added += len(raw)
         self._events.append(event)
         self._times.append(t_ms)
         self._lines.append(view_line(raw) if "\n" in raw or len(raw) > MAX_VIEW_CHARS else raw)
@@ -129,7 +134,7 @@ class Transport:
                 last_snapshot_size, last_snapshot_time = size, now
 
     def _send_blob(self, seq: int, blob: bytes) -> None:
-        self._send({"type": "batch", "seq": seq}, [blob])
+        self._send({"type": BATCH, "seq": seq}, [blob])
         self.messages_sent += 1
 
 

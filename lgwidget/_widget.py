@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets as t
-from httpx_sse import ServerSentEvent
 
-from . import _model
-from ._client import Client, build_payload, decode_error, public_url, redact, resolve_url
+from . import _model, _protocol
 from ._errors import LGWidgetError
 from ._parts import StreamPart
+from ._request import RunRequest
+from ._sources import ServerSource, Source, StreamSource, graph_source
 from ._transport import Transport
 
 _STATIC = Path(__file__).parent / "static"
@@ -28,16 +26,56 @@ STATUSES = ("idle", "running", "done", "error", "interrupted", "cancelled")
 
 
 class RunWidget(anywidget.AnyWidget):
-    """A LangGraph stateless run, streamed live into a collapsible per-node view.
+    """A LangGraph run, streamed live into a collapsible per-node view.
 
     >>> w = RunWidget("agent", {"messages": [{"role": "user", "content": "hi"}]})
     >>> w                    # display it, then
     >>> await w.run()        # stream the run; the view fills in as chunks arrive
     >>> w.status, w.updates, w.by_node()
 
-    The arguments are those of ``client.runs.stream(None, assistant_id, ...)`` in the SDK;
-    ``url`` and ``api_key`` default as for :class:`lgwidget.Client`. The API key stays in
-    Python: it is never a synced trait, a message, or part of the saved notebook.
+    Arguments, those of the SDK's ``client.runs.stream(None, assistant_id, ...)``:
+
+    assistant_id
+        A graph name (``"agent"``) or an assistant id.
+    input
+        The run's input, e.g. ``{"messages": [...]}``.
+    url
+        The Agent Server; default ``$LANGGRAPH_API_URL``, else ``http://127.0.0.1:2024``.
+    api_key
+        Sent as ``x-api-key``; default ``$LANGGRAPH_API_KEY``, ``$LANGSMITH_API_KEY``,
+        ``$LANGCHAIN_API_KEY``. It stays in Python: never a synced trait, a message to the
+        browser, or part of the saved notebook.
+    headers
+        More HTTP headers (credential-like ones are redacted wherever they would show).
+    stream_mode
+        ``"updates"`` (default), ``"values"``, ``"messages-tuple"``, ``"messages"``,
+        ``"custom"``, ``"debug"``, ``"tasks"``, ``"events"``, or a list of them.
+    **params
+        Any other parameter of the SDK's run (config, context, metadata, command,
+        stream_subgraphs, interrupt_before, interrupt_after, ...); ``on_disconnect`` defaults
+        to ``"cancel"``. An unknown name raises ``TypeError``.
+
+    Other sources: :meth:`from_graph` (a graph in this process) and :meth:`from_stream` (an SDK
+    stream handed over).
+
+    What the run produced (filled in live):
+
+    chunks
+        Every :class:`~lgwidget.StreamPart` received, in order.
+    status
+        ``"idle"``, ``"running"``, ``"done"``, ``"error"``, ``"interrupted"``, ``"cancelled"``.
+    error
+        ``{"error": type, "message": text}`` of an ``error`` event or a failure, else None.
+    exception
+        The exception that ended the run (a failure to connect or to read), else None.
+    request
+        The run's parameters, with the SDK's names (``w.request.input``, ``.config``, ...).
+    run_id, started_at, ended_at, elapsed
+        The server's run id; start and end as Unix times; seconds run.
+    updates, by_node(), interrupts, final_state
+        What the chunks mean: node updates, grouped by node, interrupts, the last state.
+    chunk_count, byte_count
+        Chunks and bytes of JSON received (synced to the view).
     """
 
     _esm = _STATIC / "widget.js"
@@ -72,13 +110,15 @@ class RunWidget(anywidget.AnyWidget):
         stream_mode: str | list[str] = "updates",
         **params: Any,
     ) -> None:
-        payload = build_payload(assistant_id, input, stream_mode, params)
-        modes = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
-        super().__init__(assistant_id=assistant_id, url=public_url(resolve_url(url)),
-                         stream_mode=modes, _store_key=uuid.uuid4().hex)
-        self._payload = payload
-        self._client_args = {"url": url, "api_key": api_key, "headers": headers}
-        self._source: Callable[[], AsyncIterable[Any]] | None = None
+        request = RunRequest.make(assistant_id, input, stream_mode, **params)
+        self._init(ServerSource(request, url, api_key=api_key, headers=headers), request)
+
+    def _init(self, source: Source, request: RunRequest) -> None:
+        super().__init__(assistant_id=request.assistant_id, url=source.url,
+                         stream_mode=request.stream_modes, _store_key=uuid.uuid4().hex)
+        self._source = source
+        #: The run's parameters (``RunRequest``: assistant_id, input, stream_mode, config, ...).
+        self.request = request
         self.chunks: list[StreamPart] = []
         self.exception: BaseException | None = None
         self._transport: Transport | None = None
@@ -88,14 +128,18 @@ class RunWidget(anywidget.AnyWidget):
         self.on_msg(self._on_front_end_msg)
 
     @classmethod
+    def _with_source(cls, source: Source, request: RunRequest) -> RunWidget:
+        widget = cls.__new__(cls)
+        widget._init(source, request)
+        return widget
+
+    @classmethod
     def from_stream(cls, parts: AsyncIterable[Any], *, assistant_id: str = "") -> RunWidget:
         """A widget for any async iterable of SDK stream parts, for example
         ``RunWidget.from_stream(client.runs.stream(None, "agent", input=...))``;
-        ``await w.run()`` consumes it."""
-        widget = cls(assistant_id or "stream", url="")
-        widget.url = ""
-        widget._source = lambda: parts  # one stream: a second run() has nothing left to read
-        return widget
+        ``await w.run()`` consumes it (once: a second run has nothing left to read)."""
+        request = RunRequest.make(assistant_id or "stream", stream_mode=[])
+        return cls._with_source(StreamSource(lambda: parts), request)
 
     @classmethod
     def from_graph(
@@ -105,27 +149,20 @@ class RunWidget(anywidget.AnyWidget):
         *,
         stream_mode: str | list[str] = "updates",
         subgraphs: bool = False,
-        config: Mapping[str, Any] | None = None,
-        context: Any = None,
-        interrupt_before: Any = None,
-        interrupt_after: Any = None,
         name: str | None = None,
+        **params: Any,
     ) -> RunWidget:
         """A widget for a graph in this process (no server): ``graph.astream(...)`` with the
         same event names and data shapes as the Agent Server's stateless run, so the view and
-        ``w.chunks`` read the same. Needs ``langgraph``; ``subgraphs`` is ``stream_subgraphs``.
+        ``w.chunks`` read the same. Needs ``langgraph``. ``subgraphs`` is
+        ``stream_subgraphs``; ``params`` are config, context, interrupt_before and
+        interrupt_after (the others only mean something to a server: ``TypeError``).
         """
-        from ._graph import graph_parts
-
-        options = {"stream_mode": stream_mode, "subgraphs": subgraphs, "config": config,
-                   "context": context, "interrupt_before": interrupt_before,
-                   "interrupt_after": interrupt_after}
-        first = graph_parts(graph, input, **options)  # bad arguments fail here
-        widget = cls.from_stream(first, assistant_id=name or getattr(graph, "name", None) or "graph")
-        widget.stream_mode = [stream_mode] if isinstance(stream_mode, str) else list(stream_mode)
-        pending = [first]
-        widget._source = lambda: pending.pop() if pending else graph_parts(graph, input, **options)
-        return widget
+        if subgraphs:
+            params["stream_subgraphs"] = True
+        request = RunRequest.make(name or getattr(graph, "name", None) or "graph", input,
+                                  stream_mode, **params)
+        return cls._with_source(graph_source(graph, request), request)
 
     # -- what the run produced ---------------------------------------------------------------
 
@@ -168,13 +205,18 @@ class RunWidget(anywidget.AnyWidget):
         summary: what a notebook viewer or an export without widgets shows of the run."""
         from IPython.display import display
 
-        data, metadata = self._repr_mimebundle_()
+        data, metadata = self._mimebundle()
         self._displays.append(display(data, metadata=metadata, raw=True, display_id=True))
+
+    def _mimebundle(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        bundle = self._repr_mimebundle_()
+        assert bundle is not None  # anywidget always has a view to offer
+        return bundle
 
     def _refresh_displays(self) -> None:
         if not self._displays:
             return
-        data, metadata = self._repr_mimebundle_()
+        data, metadata = self._mimebundle()
         for handle in self._displays:
             handle.update(data, metadata=metadata, raw=True)
 
@@ -203,14 +245,15 @@ class RunWidget(anywidget.AnyWidget):
         """Run to the end from synchronous code: a script, or a cell without ``await``."""
         from ._runner import run_blocking
 
-        return run_blocking(self)
+        run_blocking(self.run, self.cancel)
+        return self
 
     def start(self) -> asyncio.Task[RunWidget]:
         """Run in the background of the kernel's event loop: the cell returns at once, the view
         keeps updating, and :meth:`cancel` or the Stop button ends it."""
         from ._runner import start
 
-        return start(self)
+        return start(self.run)
 
     def cancel(self) -> None:
         """Stop the run (from any thread); what was received stays."""
@@ -229,35 +272,22 @@ class RunWidget(anywidget.AnyWidget):
             self.started_at, self.ended_at = time.time(), None
             self.chunk_count = self.byte_count = 0
             self.snapshot = []
-            self.run_id = self.error = None
+            self.run_id = None
+            self.error = None  # type: ignore[assignment]  # traitlets types Dict as never None
             self.status = "running"
-        status, nbytes, interrupted = "done", 0, False
+        status, interrupted = "done", False
         chunks = self.chunks
-        # The per-chunk path is flat and local-bound: bench/bench_widget.py holds it to the
-        # speed of a bare httpx-sse loop.
-        loads, make, add, monotonic = json.loads, tuple.__new__, transport.add, time.monotonic
+        add, monotonic = transport.add, time.monotonic
+
+        def tap(event: str, raw: str) -> None:
+            add(event, raw, int((monotonic() - start) * 1000))
+
         try:
-            async with contextlib.AsyncExitStack() as stack:
-                secrets: tuple[str, ...] = ()
-                if self._source is not None:
-                    url, events = "the stream", _as_events(self._source())
-                else:
-                    client = await stack.enter_async_context(Client(**self._client_args))
-                    url, events = f"{client.url}/runs/stream", client.events(self._payload)
-                    secrets = client.secrets
-                # Closed here whatever ends the loop (a bad event included), not left to the GC.
-                events = await stack.enter_async_context(contextlib.aclosing(events))
-                async for sse in events:
-                    raw, event = sse.data, sse.event
-                    if secrets:  # a server that echoes a credential must not put it on screen
-                        raw = redact(raw, secrets)
-                    try:
-                        data = loads(raw) if raw else None
-                    except ValueError:
-                        raise decode_error(raw, event, url) from None
-                    chunks.append(make(StreamPart, (event, data, sse.id or None)))
-                    nbytes += len(raw)
-                    add(event, raw, int((monotonic() - start) * 1000))
+            async with self._source.open(tap) as parts:
+                # The per-chunk path is flat: bench/ holds it to the speed of a bare loop.
+                async for part in parts:
+                    chunks.append(part)
+                    event, data = part[0], part[1]
                     if event == "metadata" and self.run_id is None and isinstance(data, dict):
                         self.run_id = data.get("run_id")
                     elif event == "error":
@@ -282,7 +312,7 @@ class RunWidget(anywidget.AnyWidget):
             with self.hold_sync():
                 self.snapshot = blobs
                 self.chunk_count = len(chunks)
-                self.byte_count = nbytes
+                self.byte_count = transport.bytes_added
                 self.ended_at = time.time()
                 self.status = status
             self._refresh_displays()
@@ -297,9 +327,9 @@ class RunWidget(anywidget.AnyWidget):
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "stop":
+        if kind == _protocol.STOP:
             self.cancel()
-        elif kind == "sync" and self._transport is not None:
+        elif kind == _protocol.SYNC and self._transport is not None:
             self._transport.resend(int(content.get("have", 0)))
 
 
@@ -307,25 +337,6 @@ def _error_event(data: Any) -> dict[str, Any]:
     if isinstance(data, dict):
         return {"error": str(data.get("error", "Error")), "message": str(data.get("message", ""))}
     return {"error": "Error", "message": str(data)}
-
-
-async def _as_events(parts: AsyncIterable[Any]) -> AsyncIterator[ServerSentEvent]:
-    """SDK stream parts as the events the server sent: the widget reads both alike."""
-    async for part in parts:
-        event, data, id_ = _unpack(part)
-        yield ServerSentEvent(event=event, data=_dumps(data), id=id_ or "")
-
-
-def _unpack(part: Any) -> tuple[str, Any, str | None]:
-    """An SDK StreamPart, a dict with event/data, or any (event, data[, id]) tuple."""
-    if isinstance(part, Mapping):
-        return str(part.get("event")), part.get("data"), part.get("id")
-    event, data, *rest = part
-    return str(event), data, (rest[0] if rest else None)
-
-
-def _dumps(data: Any) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 async def _shielded(awaitable: Any) -> Any:

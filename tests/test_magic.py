@@ -61,12 +61,12 @@ def test_expression_body_sees_notebook_variables(kernel: Kernel) -> None:
     assert result.status == "ok"
     assert value(kernel, "w.chunks[-1].data['respond']['messages'][0]['content']") == (
         "The answer is 42, found by the lookup tool.")
-    assert value(kernel, "w._payload['input']['messages'][0]['content']") == "What is the answer?"
+    assert value(kernel, "w.request.input['messages'][0]['content']") == "What is the answer?"
 
 
 def test_text_body_is_one_user_message(kernel: Kernel) -> None:
     kernel.execute("%%lgrun agent --text -o w\nWhat is up?\n")
-    assert value(kernel, "w._payload['input']") == {
+    assert value(kernel, "w.request.input") == {
         "messages": [{"role": "user", "content": "What is up?"}]}
     assert value(kernel, "w.status") == "done"
 
@@ -87,13 +87,13 @@ def test_line_form(kernel: Kernel) -> None:
     assert result.status == "ok" and not result.of_type("error")
     kernel.execute('%lgrun --stream-mode values -o w interrupting {"request": "x y"}')
     assert value(kernel, "[w.status, w.stream_mode]") == ["interrupted", ["values"]]
-    assert value(kernel, "w._payload['input']") == {"request": "x y"}
+    assert value(kernel, "w.request.input") == {"request": "x y"}
 
 
 def test_options_reach_the_server(kernel: Kernel) -> None:
     kernel.execute('%%lgrun agent -o w --interrupt-before respond --metadata {"k":1}\n'
                    '{"messages": [{"role": "user", "content": "hi"}]}')
-    assert value(kernel, "w._payload['interrupt_before']") == ["respond"]
+    assert value(kernel, "w.request.interrupt_before") == ["respond"]
     assert value(kernel, "[w.status, [u.node for u in w.updates]]") == [
         "interrupted", ["plan", "tools", "__interrupt__"]]
 

@@ -1,0 +1,105 @@
+"""Where a run's chunks come from: an Agent Server, an SDK stream handed over, or a graph run in
+this process. Each source opens as an async iterator of :class:`StreamPart` s made by the one
+decode loop (``_decode``), which also hands the widget each event's JSON text (``tap``) to
+forward to the browser as it came.
+
+    async with source.open(tap) as parts:
+        async for part in parts: ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping
+from typing import Any, Protocol
+
+from ._client import Client, public_url, resolve_url
+from ._decode import RawEvent, Tap, decode
+from ._parts import StreamPart
+from ._request import RunRequest
+
+Parts = contextlib.AbstractAsyncContextManager[AsyncIterator[StreamPart]]
+
+
+class Source(Protocol):
+    """What a widget runs: ``url`` is shown in the view ("" when there is no server)."""
+
+    url: str
+
+    def open(self, tap: Tap | None = None) -> Parts: ...
+
+
+class ServerSource:
+    """A run on an Agent Server, one client (one connection pool) per run."""
+
+    def __init__(self, request: RunRequest, url: str | None = None, *, api_key: str | None = None,
+                 headers: Mapping[str, str] | None = None) -> None:
+        self.request = request
+        self.url = public_url(resolve_url(url))  # a bad URL fails here, not at run()
+        self._client_args: dict[str, Any] = {"url": url, "api_key": api_key, "headers": headers}
+
+    @contextlib.asynccontextmanager
+    async def open(self, tap: Tap | None = None) -> AsyncIterator[AsyncIterator[StreamPart]]:
+        request = self.request
+        async with Client(**self._client_args) as client, contextlib.aclosing(
+            decode(client.events(request), client.endpoint(request), client.secrets, tap)
+        ) as parts:
+            yield parts
+
+
+class StreamSource:
+    """Parts from elsewhere: an SDK ``client.runs.stream(...)``, or any async iterable of
+    ``StreamPart`` s, dicts with event/data, or (event, data[, id]) tuples. ``factory`` makes
+    the iterable for each run."""
+
+    url = ""
+
+    def __init__(self, factory: Any, where: str = "the stream") -> None:
+        self._factory = factory
+        self._where = where
+
+    @contextlib.asynccontextmanager
+    async def open(self, tap: Tap | None = None) -> AsyncIterator[AsyncIterator[StreamPart]]:
+        async with contextlib.aclosing(decode(_as_events(self._factory()), self._where, (), tap)
+                                       ) as parts:
+            yield parts
+
+
+#: The parameters a graph run in this process can honour; ``on_disconnect`` has no meaning
+#: there (closing the stream stops the graph) and is ignored.
+GRAPH_PARAMS = ("config", "context", "interrupt_before", "interrupt_after", "stream_subgraphs")
+
+
+def graph_source(graph: Any, request: RunRequest) -> StreamSource:
+    """``graph.astream`` in this process, shaped as the server's stream for ``request``. Bad
+    arguments raise here (``TypeError``, ``ValueError``), not when the run starts."""
+    from ._graph import graph_parts
+
+    server_only = sorted(set(request.params()) - {*GRAPH_PARAMS, "on_disconnect"})
+    if server_only:
+        raise TypeError(f"{server_only[0]!r} is for a server run; a graph run in this process "
+                        f"takes {', '.join(GRAPH_PARAMS)}")
+    options = {name: getattr(request, name) for name in GRAPH_PARAMS}
+    options["subgraphs"] = bool(options.pop("stream_subgraphs"))
+
+    def parts() -> AsyncIterator[StreamPart]:
+        return graph_parts(graph, request.input, stream_mode=request.stream_mode, **options)
+
+    pending = [parts()]  # made now, so that bad arguments fail at once
+    return StreamSource(lambda: pending.pop() if pending else parts(), where="the graph")
+
+
+async def _as_events(parts: AsyncIterable[Any]) -> AsyncGenerator[RawEvent, None]:
+    """Parts as the events the server sent: one decode loop reads both alike."""
+    async for part in parts:
+        event, data, id_ = _unpack(part)
+        yield event, json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str), id_
+
+
+def _unpack(part: Any) -> tuple[str, Any, str | None]:
+    """An SDK StreamPart, a dict with event/data, or any (event, data[, id]) tuple."""
+    if isinstance(part, Mapping):
+        return str(part.get("event")), part.get("data"), part.get("id")
+    event, data, *rest = part
+    return str(event), data, (rest[0] if rest else None)
