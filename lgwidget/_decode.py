@@ -16,7 +16,7 @@ from ._parts import StreamPart
 
 _fast_loads: Callable[[str], Any]
 try:  # orjson comes with langgraph-sdk and langsmith; it parses 1 KB events about 2x faster.
-    from orjson import loads as _fast_loads  # type: ignore[no-redef]
+    from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - PyPy, or a stripped environment
     _fast_loads = json.loads
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+from ._process import free_port, start_group, stop_group
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -34,13 +34,6 @@ _ENV_SET = {
 }
 # A key in the environment would switch on LangSmith features that need the network.
 _ENV_DROP = ("LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "LANGGRAPH_API_KEY")
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port the kernel just handed out; free unless someone races us for it."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def _absolute_config(config_path: Path, workdir: Path) -> Path:
@@ -73,7 +66,7 @@ def _tail(log_path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def _wait_ready(proc: subprocess.Popen, url: str, log_path: Path, timeout: float) -> None:
+def _wait_ready(proc: subprocess.Popen[bytes], url: str, log_path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -93,19 +86,6 @@ def _wait_ready(proc: subprocess.Popen, url: str, log_path: Path, timeout: float
     raise TimeoutError(
         f"langgraph dev not ready at {url} after {timeout:.0f} s; log tail:\n{_tail(log_path)}"
     )
-
-
-def _stop(proc: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> None:
-    """SIGTERM the whole process group, then SIGKILL whatever is left of it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=timeout)
-    # Also when the leader exited in time: a child that ignored SIGTERM would
-    # otherwise outlive us. No-op (ProcessLookupError) when the group is empty.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 @contextlib.contextmanager
@@ -144,17 +124,9 @@ def run_langgraph_dev(
             str(config),
         ]
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=workdir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # own process group: one killpg stops it all
-            )
+            proc = start_group(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_ready(proc, url, log_path, timeout)
             yield url
         finally:
-            _stop(proc)
+            stop_group(proc, STOP_TIMEOUT)

@@ -237,7 +237,7 @@ class RunWidget(anywidget.AnyWidget):
             await self._task
         except asyncio.CancelledError:
             current = asyncio.current_task()
-            if not self._stop_requested or (current is not None and current.cancelling()):
+            if not self._stop_requested or (current is not None and _cancelling(current)):
                 raise
         return self
 
@@ -346,3 +346,10 @@ async def _shielded(awaitable: Any) -> Any:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         return await task
+
+
+def _cancelling(task: asyncio.Task[Any]) -> int:
+    """Cancellation requests pending on ``task`` (``Task.cancelling``, Python 3.11+; before it,
+    a cancel of the caller cannot be told from the Stop button's, and counts as the caller's)."""
+    cancelling = getattr(task, "cancelling", None)
+    return cancelling() if cancelling is not None else 1

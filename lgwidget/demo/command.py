@@ -18,7 +18,8 @@ from pathlib import Path
 
 import httpx
 
-from .._server import free_port, run_langgraph_dev
+from .._process import free_port, start_group, stop_group
+from .._server import run_langgraph_dev
 
 HERE = Path(__file__).parent
 CONFIG = HERE / "langgraph.json"
@@ -68,8 +69,7 @@ def _run_lab(notebooks: Path, server_url: str, no_browser: bool) -> int:
         cmd.append("--allow-root")
     # The kernels inherit the URL: %%lgrun and RunWidget find the demo server by themselves.
     env = {**os.environ, "LANGGRAPH_API_URL": server_url}
-    lab = subprocess.Popen(cmd, cwd=notebooks, env=env, stdin=subprocess.DEVNULL,
-                           start_new_session=True)
+    lab = start_group(cmd, cwd=notebooks, env=env)
     try:
         base = f"http://127.0.0.1:{lab_port}"
         _wait_for(lab, f"{base}/api/status?token={token}")
@@ -77,7 +77,7 @@ def _run_lab(notebooks: Path, server_url: str, no_browser: bool) -> int:
         print("Press Ctrl-C to stop both.", flush=True)
         return lab.wait()
     finally:
-        _stop(lab)
+        stop_group(lab, timeout=15)  # JupyterLab shuts its kernels down on SIGTERM
 
 
 def _wait_for(proc: subprocess.Popen[bytes], url: str, timeout: float = 120) -> None:
@@ -90,14 +90,3 @@ def _wait_for(proc: subprocess.Popen[bytes], url: str, timeout: float = 120) -> 
                 return
         time.sleep(0.2)
     raise SystemExit(f"JupyterLab did not answer at {url} within {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
-    """SIGTERM JupyterLab's group (it shuts its kernels down), then SIGKILL what is left."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
