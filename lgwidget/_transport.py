@@ -54,8 +54,10 @@ def view_line(raw: str) -> str:
 class Transport:
     """Batches chunks on the event loop; compresses and sends them on its own thread."""
 
-    def __init__(self, send: Send, publish_snapshot: Publish) -> None:
+    def __init__(self, send: Send, publish_snapshot: Publish,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._send = send
+        self._clock = clock  # a chunk's time is when add() got it
         self._publish = publish_snapshot
         self._blobs: list[tuple[int, bytes]] = []  # (seq of first chunk, blob), in order
         self._lock = threading.Lock()
@@ -64,38 +66,38 @@ class Transport:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._seq = 0
-        self._events: list[str] = []
-        self._times: list[int] = []
-        self._lines: list[str] = []
-        self.messages_sent = 0
-        #: Characters of JSON text added, as the source sent them.
+        self._pending: list[tuple[str, str, float]] = []  # (event, JSON text, monotonic time)
+        self._start = 0.0
+        #: Batch messages sent and the bytes of their blobs (resends included).
+        self.messages_sent = self.bytes_sent = 0
+        #: Characters of JSON text added, as the source sent them (complete after close()).
         self.bytes_added = 0
 
     def start(self) -> None:
+        self._start = self._clock()
         self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._work, name="lgwidget-transport", daemon=True)
         self._thread.start()
 
-    def add(self, event: str, raw: str, t_ms: int) -> None:
-        self.bytes_added += len(raw)
-        self._events.append(event)
-        self._times.append(t_ms)
-        self._lines.append(view_line(raw) if "\n" in raw or len(raw) > MAX_VIEW_CHARS else raw)
-        pending = len(self._lines)
-        if pending >= MAX_BATCH:
+    def add(self, event: str, raw: str) -> None:
+        """One chunk, at the time it arrives. The least possible work here, on the loop that
+        reads the stream: lines, times and sizes are made on the transport's thread."""
+        pending = self._pending
+        pending.append((event, raw, self._clock()))
+        if len(pending) >= MAX_BATCH:
             self.flush()
-        elif pending == 1 and self._loop is not None:
+        elif len(pending) == 1 and self._loop is not None:
             self._timer = self._loop.call_later(MAX_DELAY, self.flush)
 
     def flush(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._lines:
+        if not self._pending:
             return
-        self._queue.put((self._seq, self._events, self._times, self._lines))
-        self._seq += len(self._lines)
-        self._events, self._times, self._lines = [], [], []
+        self._queue.put((self._seq, self._pending))
+        self._seq += len(self._pending)
+        self._pending = []
 
     async def close(self) -> list[bytes]:
         """Send what is pending, stop the thread, and return every blob (the snapshot)."""
@@ -120,8 +122,14 @@ class Transport:
     def _work(self) -> None:
         last_snapshot_size, last_snapshot_time = 0, time.monotonic()
         size = 0
+        start = self._start
         while (item := self._queue.get()) is not None:
-            seq, events, times, lines = item
+            seq, chunks = item
+            events = [event for event, _, _ in chunks]
+            times = [round((t - start) * 1000) for _, _, t in chunks]
+            lines = [view_line(raw) if "\n" in raw or len(raw) > MAX_VIEW_CHARS else raw
+                     for _, raw, _ in chunks]
+            self.bytes_added += sum(len(raw) for _, raw, _ in chunks)
             header = json.dumps({"seq": seq, "events": events, "t": times}, separators=(",", ":"))
             blob = zlib.compress("\n".join([header, *lines]).encode(), 1)
             with self._lock:
@@ -136,6 +144,7 @@ class Transport:
     def _send_blob(self, seq: int, blob: bytes) -> None:
         self._send({"type": BATCH, "seq": seq}, [blob])
         self.messages_sent += 1
+        self.bytes_sent += len(blob)
 
 
 def decode_batch(blob: bytes) -> tuple[int, list[str], list[int], list[str]]:

@@ -200,12 +200,14 @@ def serialize(data: Any, style: int) -> str:
 
 async def _transport(items: list[tuple[str, str]], cuts: set[int]) -> tuple[list[bytes], list[Any]]:
     sent: list[tuple[dict[str, Any], list[bytes]]] = []
-    transport = Transport(lambda content, buffers: sent.append((content, buffers)), lambda b: None)
+    ticks = iter([0.0, *(i * 0.007 for i in range(len(items)))])  # chunk i arrives at i * 7 ms
+    transport = Transport(lambda content, buffers: sent.append((content, buffers)), lambda b: None,
+                          clock=lambda: next(ticks))
     transport.start()
     for i, (event, raw) in enumerate(items):
         if i in cuts:
             transport.flush()
-        transport.add(event, raw, i * 7)
+        transport.add(event, raw)
     blobs = await transport.close()
     return blobs, sent
 

@@ -14,7 +14,7 @@ from lgwidget._transport import MAX_BATCH, Transport, decode_batch
 async def feed(transport: Transport, count: int, pause_every: int = 0) -> None:
     transport.start()
     for i in range(count):
-        transport.add("updates", json.dumps({f"n{i}": {"text": f"chunk {i} " * 20}}), i)
+        transport.add("updates", json.dumps({f"n{i}": {"text": f"chunk {i} " * 20}}))
         if pause_every and i % pause_every == pause_every - 1:
             await asyncio.sleep(0.01)  # let the thread work, as a real stream would
 
