@@ -16,8 +16,10 @@ import {
   updateChunks,
   window,
 } from "./setup.js";
-import { RunStore, parseBatch } from "../src/core.js";
-import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/dom.js";
+import { parseBatch } from "../src/protocol.js";
+import { RunStore } from "../src/store.js";
+import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/view.js";
+import { runOf } from "../src/widget.js";
 
 const views = [];
 afterEach(() => {
@@ -27,7 +29,7 @@ afterEach(() => {
 
 function makeView({ model = new FakeModel(), store = new RunStore(), options } = {}) {
   const el = container();
-  const view = new RunView(el, model, store, options);
+  const view = new RunView(el, runOf(model), store, options);
   views.push(view);
   return { el, view, model, store };
 }
