@@ -12,6 +12,37 @@ export const WINDOW = 200; // panels shown before "Show earlier"
 export const FRAME_BUDGET_MS = 8;
 export const NODE_OPTIONS = 100; // node names in the node filter
 
+/** The run's header (who, status, run id, time and size, Stop) and its error line. */
+function runHeader(run, store) {
+  const assistant = h("span", { className: "lgw-assistant" });
+  const badge = h("span", { className: "lgw-badge" });
+  const runId = h("span", { className: "lgw-runid" });
+  const stats = h("span", { className: "lgw-stats" });
+  const stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => run.stop() });
+  const el = h("div", { className: "lgw-header" }, assistant, badge, runId, h("span", { className: "lgw-spacer" }), stats, stop);
+  const errorLine = h("div", { className: "lgw-error-line" });
+  const update = () => {
+    const status = run.get("status") ?? "idle";
+    assistant.textContent = run.get("assistant_id") || "run";
+    badge.textContent = status;
+    badge.className = `lgw-badge lgw-status-${status.replace(/[^a-z]/g, "")}`;
+    const id = run.get("run_id");
+    runId.textContent = id ? `run ${id}` : "";
+    runId.title = id ?? "";
+    const started = run.get("started_at");
+    const ended = run.get("ended_at");
+    const elapsed = started ? ((ended ?? Date.now() / 1000) - started) * 1000 : null;
+    const parts = [`${store.count.toLocaleString()} chunks`, formatBytes(store.bytes)];
+    if (elapsed !== null) parts.unshift(formatSeconds(elapsed));
+    stats.textContent = parts.join(" · ");
+    stop.hidden = status !== "running";
+    const error = run.get("error");
+    errorLine.hidden = !error;
+    errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
+  };
+  return { el, errorLine, update };
+}
+
 // -- panels ------------------------------------------------------------------------------
 
 function panelTitle(item) {
@@ -24,7 +55,6 @@ function panelTitle(item) {
 
 export class RunView {
   constructor(el, run, store, { windowSize = WINDOW, budgetMs = FRAME_BUDGET_MS } = {}) {
-    this.run = run;
     this.store = store;
     this.windowSize = windowSize;
     this.budgetMs = budgetMs;
@@ -40,6 +70,7 @@ export class RunView {
     this.matching = 0; // items that pass the filter
     this.frame = 0;
     this.cleanups = [];
+    this.header = runHeader(run, store);
     this.build(el);
     this.rebuild();
     this.cleanups.push(store.subscribe((added, changed) => (added === null ? this.restart() : this.onItems(added, changed))));
@@ -57,11 +88,6 @@ export class RunView {
 
   build(el) {
     this.root = h("div", { className: "lgw-root" });
-    this.assistant = h("span", { className: "lgw-assistant" });
-    this.badge = h("span", { className: "lgw-badge" });
-    this.runId = h("span", { className: "lgw-runid" });
-    this.stats = h("span", { className: "lgw-stats" });
-    this.stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => this.run.stop() });
     this.nodeSelect = h("select", { className: "lgw-node-filter", title: "Show one node", onchange: () => this.setFilter({ node: this.nodeSelect.value }) });
     this.textFilter = h("input", { className: "lgw-text-filter", type: "search", placeholder: "Filter…", title: "Show panels containing this text" });
     this.textFilter.addEventListener("input", () => {
@@ -69,7 +95,6 @@ export class RunView {
       this.debounce = setTimeout(() => this.setFilter({ text: this.textFilter.value }), 150);
     });
     this.textFilter.value = this.ui.filter.text;
-    this.errorLine = h("div", { className: "lgw-error-line" });
     this.stateToggle = h("input", { type: "checkbox", onchange: () => this.setFilter({ hideValues: !this.stateToggle.checked }) });
     this.stateToggle.checked = !this.ui.filter.hideValues;
     this.stateLabel = h("label", { className: "lgw-state-toggle", title: "Show a state panel per step (stream mode values)", hidden: "" }, this.stateToggle, " state snapshots");
@@ -80,11 +105,11 @@ export class RunView {
     this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
     this.list = h("div", { className: "lgw-list" });
     this.root.append(
-      h("div", { className: "lgw-header" }, this.assistant, this.badge, this.runId, h("span", { className: "lgw-spacer" }), this.stats, this.stop),
+      this.header.el,
       h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter, this.stateLabel, this.copyState,
         h("button", { className: "lgw-button", text: "Expand all", onclick: () => this.setAllOpen(true) }),
         h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) })),
-      this.errorLine,
+      this.header.errorLine,
       h("div", { className: "lgw-scroll" }, this.earlier, this.list),
     );
     this.scroller = this.root.querySelector(".lgw-scroll");
@@ -99,26 +124,9 @@ export class RunView {
   }
 
   updateHeader() {
-    const m = this.run;
-    const status = m.get("status") ?? "idle";
-    this.assistant.textContent = m.get("assistant_id") || "run";
-    this.badge.textContent = status;
-    this.badge.className = `lgw-badge lgw-status-${status.replace(/[^a-z]/g, "")}`;
-    const runId = m.get("run_id");
-    this.runId.textContent = runId ? `run ${runId}` : "";
-    this.runId.title = runId ?? "";
-    const started = m.get("started_at");
-    const ended = m.get("ended_at");
-    const elapsed = started ? ((ended ?? Date.now() / 1000) - started) * 1000 : null;
-    const parts = [`${this.store.count.toLocaleString()} chunks`, formatBytes(this.store.bytes)];
-    if (elapsed !== null) parts.unshift(formatSeconds(elapsed));
-    this.stats.textContent = parts.join(" · ");
-    this.stop.hidden = status !== "running";
+    this.header.update();
     this.stateLabel.hidden = !this.store.timeline.modes.has("values");
     this.copyState.hidden = this.store.timeline.finalState === undefined;
-    const error = m.get("error");
-    this.errorLine.hidden = !error;
-    this.errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
   }
 
   /** New node names join the node filter; past NODE_OPTIONS the text filter serves better. */
