@@ -454,6 +454,29 @@ describe("header", () => {
     assert.equal(line.textContent, "GraphRecursionError: Recursion limit of 25 reached");
   });
 
+  test("the view needs no model: a plain run object gives it traits and takes Stop", () => {
+    const traits = { status: "running", assistant_id: "plain", run_id: "r-1" };
+    let stops = 0;
+    let watching = 0;
+    const run = {
+      get: (name) => traits[name],
+      watch: () => {
+        watching += 1;
+        return () => { watching -= 1; };
+      },
+      stop: () => { stops += 1; },
+    };
+    const el = container();
+    const view = new RunView(el, run, new RunStore());
+    assert.equal(el.querySelector(".lgw-assistant").textContent, "plain");
+    assert.equal(el.querySelector(".lgw-runid").textContent, "run r-1");
+    el.querySelector(".lgw-stop").click();
+    assert.equal(stops, 1);
+    assert.equal(watching, 1);
+    view.destroy();
+    assert.equal(watching, 0);
+  });
+
   test("destroy stops listening to the model", () => {
     const model = new FakeModel();
     const { view } = makeView({ model });

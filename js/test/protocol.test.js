@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
-import { inflate, parseBatch, splitEvent } from "../src/protocol.js";
+import { MSG, inflate, parseBatch, splitEvent } from "../src/protocol.js";
 import { batchBlob, batchText, updateChunks } from "./batches.js";
 
 const text = batchText(0, [...updateChunks(0, 20), ["custom", { s: "é ✓ 😀 " + "x".repeat(5000) }]]);
@@ -38,6 +38,11 @@ test("a blob that is not zlib rejects", async () => {
 });
 
 const batch = (seq, chunks) => parseBatch(batchText(seq, chunks));
+
+test("the message kinds are the kernel's (lgwidget/_protocol.py), and cannot be changed here", () => {
+  assert.deepEqual({ ...MSG }, { BATCH: "batch", SYNC: "sync", STOP: "stop" });
+  assert.ok(Object.isFrozen(MSG));
+});
 
 describe("parseBatch", () => {
   test("header and one line per chunk", () => {
