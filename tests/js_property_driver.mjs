@@ -13,8 +13,10 @@
 // tested against every filter with matches(). The store must end with every chunk applied.
 import { createInterface } from "node:readline";
 
-import { RunStore, matches, parseBatch, textOf } from "../js/src/core.js";
-import { inflate } from "../js/src/decode.js";
+import { inflate, parseBatch } from "../js/src/protocol.js";
+import { RunStore } from "../js/src/store.js";
+import { textOf } from "../js/src/text.js";
+import { matches } from "../js/src/timeline.js";
 
 function allItems(items, out = []) {
   for (const item of items) {

@@ -1,43 +1,85 @@
-// What a panel shows, by kind of item. Each builder returns { el, refresh }: `refresh()` brings
-// the element up to date with its item after the item grew (tokens, a task's result, a
-// subgraph's next node), touching only what changed: a token appends to a Text node.
-import { TRUNCATED, formatBytes, formatSeconds, isMessage, safeText } from "./core.js";
-import { h, longText, valueNode } from "./dom.js";
+// What a panel shows, by kind of item: one entry per kind the timeline makes. An entry's
+// `body(item, child)` returns { el, refresh }: `refresh()` brings the element up to date after
+// the item grew (tokens, a task's result, a subgraph's next node), touching only what changed.
+// Optional: `meta(item)` adds to the panel's meta line, `head(item)` puts an element in the
+// panel's head, `keepOpen` opens the panel at once and keeps it open when a newer one opens
+// (what a reader looks for), `quiet` never opens it by itself (progress notes), `bare` shows
+// the body in a node's panel without a panel of its own.
+import { TRUNCATED } from "./protocol.js";
+import { formatBytes, formatSeconds, isMessage, safeText } from "./text.js";
+import { h, longText, messageBubble, valueNode } from "./dom.js";
+
+// No prototype: an unknown kind must not find Object's methods.
+export const KINDS = Object.freeze({
+  __proto__: null,
+  error: {
+    keepOpen: true,
+    body: (item) => fixed(h("div", { className: "lgw-error-body" }, longText(safeText(item.data?.message), "lgw-error-msg", 4000))),
+  },
+  truncated: {
+    body: (item) => fixed(h("div", { className: "lgw-truncated" },
+      h("div", { className: "lgw-note", text: `This chunk is ${formatBytes(item.data[TRUNCATED])}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
+      longText(safeText(item.data.preview), "lgw-pre", 4000))),
+  },
+  node: { body: nodeBody, meta: (item) => (item.done ? null : "running…") },
+  interrupt: {
+    keepOpen: true,
+    // What the graph asks is the value; the interrupt's id is plumbing.
+    body: (item) => fixed(h("div", { className: "lgw-interrupt" },
+      ...(Array.isArray(item.data) ? item.data : [item.data]).map((entry) =>
+        valueNode(entry && typeof entry === "object" && "value" in entry ? entry.value : entry, 0)))),
+  },
+  message: {
+    bare: true,
+    body: (item) => messageBubble(item),
+    meta: (item) => `${item.tokens.toLocaleString()} ${item.tokens === 1 ? "chunk" : "chunks"}`,
+  },
+  values: {
+    body: valuesBody,
+    meta: (item) => {
+      const n = item.diff.added.length + item.diff.changed.length + item.diff.removed.length;
+      return `${n} ${n === 1 ? "key" : "keys"} changed`;
+    },
+  },
+  custom: {
+    quiet: true,
+    body: (item) => fixed(isProgress(item.data) ? progressNode(item.data) : valueNode(item.data, 0)),
+    meta: (item) => (isProgress(item.data) ? `${Math.round(progressOf(item.data) * 100)}%` : null),
+    // Progress reads at a glance, without opening the panel.
+    head: (item) => (isProgress(item.data) ? progressBar(item.data) : null),
+  },
+  events: { quiet: true },
+  task: {
+    body: (item) => rebuilt(() => taskNode(item)),
+    meta: (item) => (item.done ? (item.duration !== undefined ? formatSeconds(item.duration) : "done") : "running…"),
+  },
+});
+
+const GENERIC = { body: (item) => fixed(valueNode(item.data, 0)) };
+
+/** The registry entry of an item's kind; kinds without one (update, event) show their data. */
+export const kindOf = (item) => KINDS[item.kind] ?? GENERIC;
 
 /** The body of a panel for `item`; `child(item)` makes the view of a child item. */
 export function body(item, child) {
-  switch (item.kind) {
-    case "error":
-      return fixed(h("div", { className: "lgw-error-body" }, longText(safeText(item.data?.message), "lgw-error-msg", 4000)));
-    case "truncated":
-      return fixed(h("div", { className: "lgw-truncated" },
-        h("div", { className: "lgw-note", text: `This chunk is ${formatBytes(item.data[TRUNCATED])}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
-        longText(safeText(item.data.preview), "lgw-pre", 4000)));
-    case "node":
-      return nodeBody(item, child);
-    case "interrupt":
-      // What the graph asks is the value; the interrupt's id is plumbing.
-      return fixed(h("div", { className: "lgw-interrupt" },
-        ...(Array.isArray(item.data) ? item.data : [item.data]).map((entry) =>
-          valueNode(entry && typeof entry === "object" && "value" in entry ? entry.value : entry, 0))));
-    case "message":
-      return messageBubble(item);
-    case "values":
-      return valuesBody(item);
-    case "custom":
-      return fixed(isProgress(item.data) ? progressNode(item.data) : valueNode(item.data, 0));
-    case "task":
-      return rebuilt(item, () => taskNode(item));
-    default:
-      return fixed(valueNode(item.data, 0));
-  }
+  return (kindOf(item).body ?? GENERIC.body)(item, child);
+}
+
+/** The meta line of a panel: chunk number, time since the start, and what the kind adds. */
+export function metaText(item) {
+  const parts = [];
+  if (item.index !== undefined) parts.push(`#${item.index}`);
+  parts.push(`+${formatSeconds(item.t ?? 0)}`);
+  const more = kindOf(item).meta?.(item);
+  if (more) parts.push(more);
+  return parts.join(" · ");
 }
 
 function fixed(el) {
   return { el, refresh() {} };
 }
 
-function rebuilt(item, build) {
+function rebuilt(build) {
   const el = h("div", {}, build());
   return { el, refresh: () => el.replaceChildren(build()) };
 }
@@ -97,70 +139,6 @@ function withoutStreamed(update, children) {
   return Object.keys(rest).length ? rest : undefined;
 }
 
-export const PART_CHARS = 4096; // a bubble's text is cut into blocks of about this size
-
-/**
- * A message growing token by token: new text is appended to the last block of the text, never
- * the whole re-rendered. Blocks (cut after a newline once a block passes PART_CHARS) keep the
- * browser's relayout per token to the last block, not the whole message.
- */
-export function messageBubble(item) {
-  const safeRole = String(messageRoleOf(item)).replace(/[^a-z]/g, "") || "other";
-  const role = h("div", { className: "lgw-msg-role" });
-  const textBox = h("div", { className: "lgw-msg-text" });
-  const tools = h("div", { className: "lgw-msg-tools" });
-  const el = h("div", { className: `lgw-msg lgw-role-${safeRole} lgw-live` }, role, textBox, tools);
-  let part = null;
-  const newPart = (text) => {
-    part = document.createTextNode(text);
-    textBox.append(h("div", { className: "lgw-msg-part" }, part));
-  };
-  const append = (text) => {
-    if (!part) newPart("");
-    part.appendData(text);
-    if (part.length > PART_CHARS) {
-      const cut = part.data.lastIndexOf("\n");
-      if (cut > 0 && cut < part.length - 1) {
-        const rest = part.data.slice(cut + 1);
-        part.deleteData(cut + 1, rest.length);
-        newPart(rest);
-      }
-    }
-  };
-  let shownText = "";
-  let shownTools = "";
-  const refresh = () => {
-    const who = item.name ? `${messageRoleOf(item)} · ${item.name}` : messageRoleOf(item);
-    role.textContent = item.done ? who : `${who} · streaming…`;
-    if (item.text.startsWith(shownText)) {
-      if (item.text.length > shownText.length) append(item.text.slice(shownText.length));
-    } else {
-      textBox.replaceChildren(); // messages/partial may rewrite the text
-      part = null;
-      append(item.text);
-    }
-    shownText = item.text;
-    const calls = item.toolCalls.map((c) => `→ ${c.name}(${c.args})`).join("\n");
-    if (calls !== shownTools) {
-      tools.replaceChildren(...item.toolCalls.map((c) => h("div", { className: "lgw-tool-call", text: `→ ${c.name}(${c.args})` })));
-      shownTools = calls;
-    }
-    el.classList.toggle("lgw-live", !item.done);
-  };
-  refresh();
-  return { el, refresh };
-}
-
-function messageRoleOf(item) {
-  return roleName(item.role);
-}
-
-function roleName(raw) {
-  const names = new Map([["human", "user"], ["ai", "assistant"], ["AIMessageChunk", "assistant"], ["tool", "tool"], ["system", "system"]]);
-  const value = raw === undefined || raw === null ? "assistant" : safeText(raw);
-  return names.get(value) ?? names.get(value.replace(/MessageChunk$|Message$/, "").toLowerCase()) ?? value.toLowerCase();
-}
-
 function valuesBody(item) {
   const { added, changed, removed } = item.diff;
   const parts = [];
@@ -177,13 +155,16 @@ function valuesBody(item) {
 }
 
 /** A progress-like dict: {"progress": 0.4, "step": "…"} or a percentage. */
-export function isProgress(data) {
+function isProgress(data) {
   return data !== null && typeof data === "object" && typeof data.progress === "number" && Number.isFinite(data.progress);
 }
 
-export function progressBar(data) {
+/** A progress as a fraction: 40 and 0.4 are both 40%. */
+const progressOf = (data) => (data.progress > 1 ? data.progress / 100 : data.progress);
+
+function progressBar(data) {
   const bar = h("progress", { className: "lgw-progress", max: "1" });
-  bar.value = Math.max(0, Math.min(1, data.progress > 1 ? data.progress / 100 : data.progress));
+  bar.value = Math.max(0, Math.min(1, progressOf(data)));
   return bar;
 }
 
@@ -200,20 +181,4 @@ function taskNode(item) {
   else if (item.done) rows.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "result: " }), valueNode(item.data.result, 1)));
   else rows.append(h("div", { className: "lgw-note", text: "running…" }));
   return rows;
-}
-
-/** The meta line of a panel: chunk number, time since the start, and what the kind adds. */
-export function metaText(item) {
-  const parts = [];
-  if (item.index !== undefined) parts.push(`#${item.index}`);
-  parts.push(`+${formatSeconds(item.t ?? 0)}`);
-  if (item.kind === "node" && !item.done) parts.push("running…");
-  if (item.kind === "message") parts.push(`${item.tokens.toLocaleString()} ${item.tokens === 1 ? "chunk" : "chunks"}`);
-  if (item.kind === "task") parts.push(item.done ? (item.duration !== undefined ? formatSeconds(item.duration) : "done") : "running…");
-  if (item.kind === "values") {
-    const n = item.diff.added.length + item.diff.changed.length + item.diff.removed.length;
-    parts.push(`${n} ${n === 1 ? "key" : "keys"} changed`);
-  }
-  if (item.kind === "custom" && isProgress(item.data)) parts.push(`${Math.round((item.data.progress > 1 ? item.data.progress / 100 : item.data.progress) * 100)}%`);
-  return parts.join(" · ");
 }

@@ -1,15 +1,12 @@
-// The DOM layer. Everything from the server or a model is set with textContent: never parsed
-// as HTML. The list holds at most `limit` panels (older ones behind "Show earlier"), panels
-// are appended a frame at a time within a time budget, and a panel's body is built the first
-// time it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
-import { body, isProgress, messageBubble, metaText, progressBar } from "./bodies.js";
-import { formatBytes, formatSeconds, isMessage, matches, messageRole, messageText, safeText } from "./core.js";
+// DOM building blocks: elements, long text, value trees and message bubbles. Everything from
+// the server or a model is set with textContent or a Text node: never parsed as HTML. Imports
+// only text.js, so every DOM layer may use it.
+import { isMessage, messageRole, messageText, safeText } from "./text.js";
 
-export const WINDOW = 200; // panels shown before "Show earlier"
-export const FRAME_BUDGET_MS = 8;
 export const STRING_LIMIT = 500; // characters of a string before "show more"
 export const ENTRY_LIMIT = 50; // entries of an object or array before "show more"
-export const NODE_OPTIONS = 100; // node names in the node filter
+export const MESSAGE_LIMIT = 4000; // characters of a message in a value before "show more"
+export const PART_CHARS = 4096; // a bubble's text is cut into blocks of about this size
 
 /** createElement with text children; `props.text` sets textContent, `on*` add listeners. */
 export function h(tag, props = {}, ...children) {
@@ -102,350 +99,81 @@ export function valueNode(value, depth = 0) {
   return details;
 }
 
-/** A chat message as a bubble: who spoke, the text, and any tool calls. */
-export function messageNode(message) {
-  message = { ...message, name: message.name === undefined || message.name === null ? message.name : safeText(message.name) };
-  const role = messageRole(message);
-  const safeRole = role.replace(/[^a-z]/g, "") || "other";
-  const who = message.name ? `${role} · ${message.name}` : role;
-  const bubble = h("div", { className: `lgw-msg lgw-role-${safeRole}` }, h("div", { className: "lgw-msg-role", text: who }));
-  const text = messageText(message);
-  if (text) bubble.append(longText(text, "lgw-msg-text", 4000));
-  for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
-    const args = call?.args === undefined ? "" : JSON.stringify(call.args);
-    bubble.append(h("div", { className: "lgw-tool-call", text: `→ ${safeText(call?.name ?? "tool")}(${args})` }));
-  }
-  if (role === "tool" && message.tool_call_id) {
-    bubble.append(h("div", { className: "lgw-msg-meta", text: `result of ${safeText(message.tool_call_id)}` }));
-  }
-  return bubble;
-}
-
 function messagesNode(messages) {
   const list = h("div", { className: "lgw-msgs" });
   appendEntries(list, messages.map((m, i) => [i, m]), 0, 0, false);
   return list;
 }
 
-// -- panels ------------------------------------------------------------------------------
-
-function panelTitle(item) {
-  // Items of a subgraph sit inside their parent node's panel; only a stray one names its path.
-  const path = item.ns?.length && !item.nested ? `${item.ns.join(" › ")} › ` : "";
-  return `${path}${item.title}`;
+/** A message inside a value (a state, an update): a bubble shown whole, its long text cut. */
+function messageNode(message) {
+  const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  const item = {
+    role: message.role ?? message.type, name: message.name, text: messageText(message), done: true,
+    toolCallId: message.tool_call_id,
+    toolCalls: calls.map((call) => ({ name: safeText(call?.name ?? "tool"), args: call?.args === undefined ? "" : JSON.stringify(call.args) })),
+  };
+  return messageBubble(item, MESSAGE_LIMIT).el;
 }
 
-// -- the view ----------------------------------------------------------------------------
-
-export class RunView {
-  constructor(el, model, store, { windowSize = WINDOW, budgetMs = FRAME_BUDGET_MS } = {}) {
-    this.model = model;
-    this.store = store;
-    this.windowSize = windowSize;
-    this.budgetMs = budgetMs;
-    // UI state lives on the store so a re-displayed view keeps it.
-    const modes = model.get("stream_mode") ?? [];
-    // updates and values together would show every step twice: the state snapshots start hidden.
-    const hideValues = modes.includes("updates") && modes.includes("values");
-    this.ui = store.ui ??= { filter: { node: "", text: "", hideValues }, limit: windowSize, toggled: new Map() };
-    this.views = new Map(); // item id -> { item, el, content, ... } for every rendered item
-    this.dirty = new Set(); // items that grew, refreshed on the next frame
-    this.shown = []; // { item, el, body, open } in DOM order
-    this.queue = []; // items waiting for a frame
-    this.matching = 0; // items that pass the filter
-    this.frame = 0;
-    this.cleanups = [];
-    this.build(el);
-    this.rebuild();
-    this.cleanups.push(store.subscribe((added, changed) => (added === null ? this.restart() : this.onItems(added, changed))));
-    for (const name of ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"]) {
-      const cb = () => this.updateHeader();
-      model.on(`change:${name}`, cb);
-      this.cleanups.push(() => model.off(`change:${name}`, cb));
-    }
-    this.ticker = setInterval(() => this.model.get("status") === "running" && this.updateHeader(), 250);
-    this.updateHeader();
-  }
-
-  destroy() {
-    clearInterval(this.ticker);
-    clearTimeout(this.debounce);
-    cancelAnimationFrame(this.frame);
-    for (const cleanup of this.cleanups) cleanup();
-  }
-
-  build(el) {
-    this.root = h("div", { className: "lgw-root" });
-    this.assistant = h("span", { className: "lgw-assistant" });
-    this.badge = h("span", { className: "lgw-badge" });
-    this.runId = h("span", { className: "lgw-runid" });
-    this.stats = h("span", { className: "lgw-stats" });
-    this.stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => this.model.send({ type: "stop" }) });
-    this.nodeSelect = h("select", { className: "lgw-node-filter", title: "Show one node", onchange: () => this.setFilter({ node: this.nodeSelect.value }) });
-    this.textFilter = h("input", { className: "lgw-text-filter", type: "search", placeholder: "Filter…", title: "Show panels containing this text" });
-    this.textFilter.addEventListener("input", () => {
-      clearTimeout(this.debounce);
-      this.debounce = setTimeout(() => this.setFilter({ text: this.textFilter.value }), 150);
-    });
-    this.textFilter.value = this.ui.filter.text;
-    this.errorLine = h("div", { className: "lgw-error-line" });
-    this.stateToggle = h("input", { type: "checkbox", onchange: () => this.setFilter({ hideValues: !this.stateToggle.checked }) });
-    this.stateToggle.checked = !this.ui.filter.hideValues;
-    this.stateLabel = h("label", { className: "lgw-state-toggle", title: "Show a state panel per step (stream mode values)", hidden: "" }, this.stateToggle, " state snapshots");
-    this.copyState = h("button", {
-      className: "lgw-button", text: "Copy final state", hidden: "", title: "Copy the last state (stream mode values) as JSON",
-      onclick: () => navigator.clipboard?.writeText(JSON.stringify(this.store.timeline.finalState, null, 2)),
-    });
-    this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
-    this.list = h("div", { className: "lgw-list" });
-    this.root.append(
-      h("div", { className: "lgw-header" }, this.assistant, this.badge, this.runId, h("span", { className: "lgw-spacer" }), this.stats, this.stop),
-      h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter, this.stateLabel, this.copyState,
-        h("button", { className: "lgw-button", text: "Expand all", onclick: () => this.setAllOpen(true) }),
-        h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) })),
-      this.errorLine,
-      h("div", { className: "lgw-scroll" }, this.earlier, this.list),
-    );
-    this.scroller = this.root.querySelector(".lgw-scroll");
-    // Follow the run while the reader is at the bottom. Read on scroll, not per frame: reading
-    // layout right after appending panels would force a layout every frame.
-    this.stick = true;
-    this.scroller.addEventListener("scroll", () => {
-      const s = this.scroller;
-      this.stick = s.scrollHeight - s.scrollTop - s.clientHeight < 40;
-    }, { passive: true });
-    el.append(this.root);
-  }
-
-  updateHeader() {
-    const m = this.model;
-    const status = m.get("status") ?? "idle";
-    this.assistant.textContent = m.get("assistant_id") || "run";
-    this.badge.textContent = status;
-    this.badge.className = `lgw-badge lgw-status-${status.replace(/[^a-z]/g, "")}`;
-    const runId = m.get("run_id");
-    this.runId.textContent = runId ? `run ${runId}` : "";
-    this.runId.title = runId ?? "";
-    const started = m.get("started_at");
-    const ended = m.get("ended_at");
-    const elapsed = started ? ((ended ?? Date.now() / 1000) - started) * 1000 : null;
-    const parts = [`${this.store.count.toLocaleString()} chunks`, formatBytes(this.store.bytes)];
-    if (elapsed !== null) parts.unshift(formatSeconds(elapsed));
-    this.stats.textContent = parts.join(" · ");
-    this.stop.hidden = status !== "running";
-    this.stateLabel.hidden = !this.store.timeline.modes.has("values");
-    this.copyState.hidden = this.store.timeline.finalState === undefined;
-    const error = m.get("error");
-    this.errorLine.hidden = !error;
-    this.errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
-  }
-
-  /** New node names join the node filter; past NODE_OPTIONS the text filter serves better. */
-  updateNodes() {
-    const total = this.store.nodes.size;
-    if (total === this.nodeCount) return;
-    if (this.nodeCount === undefined || total < this.nodeCount) {
-      this.nodeSelect.replaceChildren(h("option", { value: "", text: "All nodes" }));
-      this.nodeCount = 0;
-    }
-    let i = 0;
-    for (const name of this.store.nodes.keys()) {
-      if (i >= NODE_OPTIONS) break;
-      if (i++ >= this.nodeCount) this.nodeSelect.append(h("option", { value: name, text: name }));
-    }
-    this.more?.remove();
-    if (total > NODE_OPTIONS) {
-      this.more = h("option", { disabled: "", text: `… ${(total - NODE_OPTIONS).toLocaleString()} more: use the text filter` });
-      this.nodeSelect.append(this.more);
-    }
-    this.nodeCount = total;
-    this.nodeSelect.value = this.ui.filter.node;
-  }
-
-  setFilter(change) {
-    Object.assign(this.ui.filter, change);
-    this.ui.limit = this.windowSize;
-    this.rebuild();
-  }
-
-  /** The widget is run again: the old run's open/closed choices no longer apply. */
-  restart() {
-    this.ui.toggled.clear();
-    this.ui.limit = this.windowSize;
-    this.autoOpen = null;
-    this.rebuild();
-  }
-
-  /** Lay the list out again from the store: on filter changes and "Show earlier" only. */
-  rebuild() {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.list.replaceChildren();
-    this.shown = [];
-    this.views.clear();
-    this.dirty.clear();
-    const visible = this.store.items.filter((item) => matches(item, this.ui.filter));
-    this.matching = visible.length;
-    this.queue = visible.slice(-this.ui.limit);
-    this.updateNodes();
-    this.schedule();
-  }
-
-  onItems(added, changed = []) {
-    for (const item of changed) this.dirty.add(item);
-    for (const item of added) {
-      if (!matches(item, this.ui.filter)) continue;
-      this.matching += 1;
-      this.queue.push(item);
-    }
-    // Panels that would scroll out of the window at once are never built.
-    if (this.queue.length > this.ui.limit) this.queue.splice(0, this.queue.length - this.ui.limit);
-    this.schedule();
-  }
-
-  schedule() {
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.drain());
-  }
-
-  /** Append queued panels until the frame's budget is spent; the rest wait for the next. */
-  drain() {
-    this.frame = 0;
-    const start = performance.now();
-    // Before this frame's changes, layout is still clean: scrolling costs no forced layout.
-    // The view follows one frame behind, which no one can see.
-    if (this.stick) this.scroller.scrollTop = this.scroller.scrollHeight;
-    const fragment = document.createDocumentFragment();
-    let appended = 0;
-    // At least one panel a frame, however slow the machine, so the view always moves on.
-    while (this.queue.length && (appended === 0 || performance.now() - start < this.budgetMs)) {
-      const panel = this.panel(this.queue.shift());
-      this.shown.push(panel);
-      fragment.append(panel.el);
-      appended += 1;
-    }
-    this.list.append(fragment);
-    while (this.shown.length > this.ui.limit) {
-      const gone = this.shown.shift();
-      gone.el.remove();
-      this.forget(gone.item);
-    }
-    const grown = [];
-    const later = [];
-    let newlyMatching = false;
-    const filtering = this.ui.filter.text || this.ui.filter.node;
-    for (const item of this.dirty) {
-      const view = this.views.get(item.id);
-      if (filtering && !newlyMatching) {
-        // A growing item the filter hid may match now (its tokens came): lay the list out again.
-        let top = item;
-        while (top.parent) top = top.parent;
-        if (!this.views.has(top.id) && matches(top, this.ui.filter)) newlyMatching = true;
+/**
+ * A chat message as a bubble: who spoke, the text, tool calls, what a tool result answers.
+ * `item` is a message item of the timeline ({ role, name, text, toolCalls, toolCallId, done }).
+ * While it grows token by token, `refresh()` appends the new text to the last block, never
+ * re-rendering the whole: blocks (cut after a newline once one passes PART_CHARS) keep the
+ * browser's relayout per token to the last block. Text already longer than `limit` when the
+ * bubble is made is cut behind "show more".
+ */
+export function messageBubble(item, limit = Infinity) {
+  const who = messageRole(item);
+  const name = safeText(item.name);
+  const whoName = name ? `${who} · ${name}` : who;
+  const role = h("div", { className: "lgw-msg-role" });
+  const textBox = h("div", { className: "lgw-msg-text" });
+  const tools = h("div", { className: "lgw-msg-tools" });
+  const answers = who === "tool" && item.toolCallId ? `result of ${safeText(item.toolCallId)}` : null;
+  const el = h("div", { className: `lgw-msg lgw-role-${who.replace(/[^a-z]/g, "") || "other"} lgw-live` },
+    role, textBox, tools, answers && h("div", { className: "lgw-msg-meta", text: answers }));
+  let part = null;
+  const newPart = (text) => {
+    part = document.createTextNode(text);
+    textBox.append(h("div", { className: "lgw-msg-part" }, part));
+  };
+  const append = (text) => {
+    if (!part) newPart("");
+    part.appendData(text);
+    if (part.length > PART_CHARS) {
+      const cut = part.data.lastIndexOf("\n");
+      if (cut > 0 && cut < part.length - 1) {
+        const rest = part.data.slice(cut + 1);
+        part.deleteData(cut + 1, rest.length);
+        newPart(rest);
       }
-      if (!view) continue;
-      if (view.meta) view.meta.textContent = metaText(item);
-      if (view.content?.refresh(start + this.budgetMs) === true) later.push(item);
-      if (!item.nested && view.meta) grown.push(view);
     }
-    this.dirty = new Set(later);
-    if (newlyMatching) return this.rebuild();
-    if (appended || grown.length) this.openNewest([...grown, ...this.shown.slice(this.shown.length - appended)]);
-    const hidden = this.matching - this.shown.length - this.queue.length;
-    this.earlier.hidden = hidden <= 0;
-    this.earlier.textContent = `Show earlier (${hidden.toLocaleString()} more)`;
-    this.updateNodes();
-    this.updateHeader();
-    // One more frame after a change, for the scroll that follows it.
-    if (this.queue.length || this.dirty.size || (this.stick && (appended || grown.length))) this.schedule();
+  };
+  let shownText = "";
+  if (item.text.length > limit) {
+    textBox.append(longText(item.text, "lgw-msg-part", limit));
+    shownText = item.text;
   }
-
-  forget(item) {
-    this.views.delete(item.id);
-    for (const child of item.children ?? []) this.forget(child);
-  }
-
-  /** The view of an item inside a node's panel: a live bubble for a message, else a panel;
-   * null when the filter hides it (state snapshots). */
-  child(item) {
-    if (this.ui.filter.hideValues && item.kind === "values") return null;
-    if (item.kind === "message") {
-      const bubble = messageBubble(item);
-      this.views.set(item.id, { item, el: bubble.el, content: bubble });
-      return bubble;
+  let shownTools = "";
+  const refresh = () => {
+    role.textContent = item.done ? whoName : `${whoName} · streaming…`;
+    if (!item.text.startsWith(shownText)) {
+      textBox.replaceChildren(); // messages/partial may rewrite the text
+      part = null;
+      shownText = "";
     }
-    item.nested = true;
-    return this.panel(item);
-  }
-
-  /**
-   * The panel where the run is happening opens and the one opened before it closes, unless the
-   * user chose. Where the run is happening: the newest panel, or a node panel that just grew
-   * (its tokens, its subgraph, its update). Progress notes (custom, events) never take it.
-   */
-  openNewest(candidates) {
-    const active = candidates.filter((p) => p && p.item.kind !== "custom" && p.item.kind !== "events").pop();
-    if (!active || active === this.autoOpen || this.ui.toggled.has(active.item.id)) return;
-    const previous = this.autoOpen;
-    // Errors and interrupts stay open: they are what a reader looks for.
-    const keepOpen = previous && (previous.item.kind === "error" || previous.item.kind === "interrupt");
-    if (previous && !this.ui.toggled.has(previous.item.id) && !keepOpen) this.setOpen(previous, false);
-    this.setOpen(active, true);
-    this.autoOpen = active;
-  }
-
-  panel(item) {
-    const caret = h("span", { className: "lgw-caret", text: "▸" });
-    const meta = h("span", { className: "lgw-meta", text: metaText(item), title: item.index === undefined ? "" : `w.chunks[${item.index}]` });
-    const copy = h("button", {
-      className: "lgw-copy",
-      text: "Copy JSON",
-      title: "Copy this update as JSON",
-      onclick: (event) => {
-        event.stopPropagation();
-        navigator.clipboard?.writeText(JSON.stringify(item.data, null, 2)).then(() => { copy.textContent = "Copied"; setTimeout(() => { copy.textContent = "Copy JSON"; }, 1200); }, () => { copy.textContent = "Copy failed"; });
-      },
-    });
-    const head = h("div", { className: "lgw-panel-head", role: "button", tabindex: "0" },
-      caret,
-      h("span", { className: "lgw-title", text: panelTitle(item) }),
-      meta,
-      // Progress reads at a glance, without opening the panel.
-      item.kind === "custom" && isProgress(item.data) ? progressBar(item.data) : null,
-      h("span", { className: "lgw-spacer" }),
-      copy);
-    const el = h("div", { className: `lgw-panel lgw-kind-${item.kind}`, "data-node": item.node ?? item.title, "data-index": item.index }, head);
-    const panel = { item, el, body: null, content: null, meta, open: false };
-    this.views.set(item.id, panel);
-    const toggle = () => {
-      this.ui.toggled.set(item.id, !panel.open);
-      this.setOpen(panel, !panel.open);
-    };
-    head.addEventListener("click", toggle);
-    head.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        toggle();
-      }
-    });
-    const wanted = this.ui.toggled.get(item.id);
-    if (wanted || (wanted === undefined && (item.kind === "error" || item.kind === "interrupt"))) this.setOpen(panel, true);
-    return panel;
-  }
-
-  setOpen(panel, open) {
-    panel.open = open;
-    panel.el.classList.toggle("lgw-open", open);
-    if (open && !panel.body) {
-      panel.content = body(panel.item, (child) => this.child(child));
-      panel.body = h("div", { className: "lgw-panel-body" }, panel.content.el);
-      panel.el.append(panel.body);
+    if (item.text.length > shownText.length) append(item.text.slice(shownText.length));
+    shownText = item.text;
+    const calls = item.toolCalls.map((c) => `→ ${c.name}(${c.args})`);
+    const callsText = calls.join("\n");
+    if (callsText !== shownTools) {
+      tools.replaceChildren(...calls.map((text) => h("div", { className: "lgw-tool-call", text })));
+      shownTools = callsText;
     }
-    if (panel.body) panel.body.hidden = !open;
-  }
-
-  setAllOpen(open) {
-    for (const panel of this.shown) {
-      this.ui.toggled.set(panel.item.id, open);
-      this.setOpen(panel, open);
-    }
-  }
+    el.classList.toggle("lgw-live", !item.done);
+  };
+  refresh();
+  return { el, refresh };
 }

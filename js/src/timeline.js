@@ -11,7 +11,9 @@
 // - `custom`: in its subgraph when the event names one, else in the timeline.
 // - `debug` and `tasks`: a task's start and result joined in one item, with its duration.
 // - `events`: compact items.
-import { TRUNCATED, chunkItems, messageText, parse, safeText, splitEvent } from "./core.js";
+// - `error`: an error item; any other chunk: one generic `event` item; `metadata`: none.
+import { TRUNCATED, nameOf, parse, splitEvent } from "./protocol.js";
+import { messageText, safeText, textOf } from "./text.js";
 
 export class Timeline {
   constructor() {
@@ -46,6 +48,14 @@ export class Timeline {
     const base = { index, event, mode, t, bytes: line ? line.length : 0 };
     if (data && typeof data === "object" && data[TRUNCATED] !== undefined) {
       this.place({ ...base, kind: "truncated", title: mode, data }, path);
+    } else if (mode === "error") {
+      const err = data && typeof data === "object" ? data : { message: String(data) };
+      this.place({ ...base, kind: "error", title: safeText(err.error ?? "Error"), data: err }, path);
+    } else if (mode === "updates" && isObject(data) && Object.keys(data).length > 0) {
+      for (const [node, update] of Object.entries(data)) {
+        const kind = node === "__interrupt__" ? "interrupt" : "update";
+        this.place({ ...base, kind, title: kind === "interrupt" ? "interrupt" : node, node, data: update }, path);
+      }
     } else if (mode === "messages" && Array.isArray(data) && isObject(data[0])) {
       this.token(base, data[0], isObject(data[1]) ? data[1] : {});
     } else if ((mode === "messages/partial" || mode === "messages/complete") && Array.isArray(data)) {
@@ -69,7 +79,7 @@ export class Timeline {
       const title = [data.event, data.name].filter(Boolean).map(safeText).join(" · ") || "event";
       this.place({ ...base, kind: "events", title, data }, path);
     } else {
-      for (const item of chunkItems(index, event, line, t, data)) this.place(item, path);
+      this.place({ ...base, kind: "event", title: mode, data }, path);
     }
   }
 
@@ -254,10 +264,6 @@ function isObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function nameOf(part) {
-  return String(part).split(":")[0];
-}
-
 /** Where a message's node ran: "research:<id>|call_tool:<id>" → ["research:<id>"]. */
 function checkpointPath(metadata) {
   const ns = metadata?.langgraph_checkpoint_ns;
@@ -304,4 +310,18 @@ export function diffState(before, after) {
   }
   const removed = Object.keys(before).filter((key) => !Object.hasOwn(after, key));
   return { added, changed, removed };
+}
+
+/** Does an item pass the filter? `node` is exact ("" for all); `text` is a case-blind substring. */
+export function matches(item, filter) {
+  if (filter.hideValues && item.kind === "values") return false;
+  if (item.children?.some((child) => matches(child, filter))) return true;
+  if (filter.node && item.node !== filter.node && item.title !== filter.node) return false;
+  if (!filter.text) return true;
+  const needle = filter.text.toLowerCase();
+  if (safeText(item.title).toLowerCase().includes(needle)) return true;
+  // Growing items (tokens, tasks) are searched afresh; the others once.
+  const text = item.searchText ?? textOf(item.kind === "message" ? item.text : item.data).join("\n").toLowerCase();
+  if (item.done !== false && item.kind !== "node") item.searchText = text;
+  return text.includes(needle);
 }

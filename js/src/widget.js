@@ -1,8 +1,8 @@
-// The anywidget entry: one RunStore per model (fed by the snapshot trait and by batch
-// messages), one RunView per displayed output.
-import { RunStore, parseBatch } from "./core.js";
-import { inflate } from "./decode.js";
-import { RunView } from "./dom.js";
+// The anywidget entry, and the only module that talks to the model: one RunStore per widget
+// (fed by the snapshot trait and by batch messages), one RunView per displayed output.
+import { MSG, decodeBatch } from "./protocol.js";
+import { RunStore } from "./store.js";
+import { RunView } from "./view.js";
 
 // One store per widget, found again by render(): anywidget hands initialize() and each
 // render() a model object of their own, so the store is keyed by the widget's `_store_key`
@@ -23,12 +23,12 @@ function connect(model) {
         for (let i = 0; i < buffers.length; i++) {
           // Snapshot blob k is batch k: skip what the messages already brought.
           if (firstIndex !== undefined && firstIndex + i < store.batches) continue;
-          store.add(parseBatch(await inflate(buffers[i])));
+          store.add(await decodeBatch(buffers[i]));
         }
         if (store.pending.size > 0 && askedAt !== store.count) {
           // A batch was sent before this view existed: ask the kernel for the gap.
           askedAt = store.count;
-          model.send({ type: "sync", have: store.count });
+          model.send({ type: MSG.SYNC, have: store.count });
         }
       })
       .catch((err) => console.error("lgwidget: could not read a batch", err));
@@ -47,7 +47,7 @@ function connect(model) {
     enqueue(blobs, 0);
   };
   const onMessage = (msg, buffers) => {
-    if (msg?.type === "batch") enqueue(buffers);
+    if (msg?.type === MSG.BATCH) enqueue(buffers);
   };
   const onStatus = () => {
     const status = model.get("status");
@@ -63,7 +63,7 @@ function connect(model) {
     // Opened while the run goes on: batches sent before now were not seen here.
     chain = chain.then(() => {
       askedAt = store.count;
-      model.send({ type: "sync", have: store.count });
+      model.send({ type: MSG.SYNC, have: store.count });
     });
   }
   const key = keyOf(model);
@@ -76,13 +76,27 @@ function connect(model) {
   };
 }
 
+const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"];
+
+/** What a RunView needs of the model: its traits, their changes, and Stop. */
+export function runOf(model) {
+  return {
+    get: (name) => model.get(name),
+    watch(callback) {
+      for (const name of HEADER) model.on(`change:${name}`, callback);
+      return () => { for (const name of HEADER) model.off(`change:${name}`, callback); };
+    },
+    stop: () => model.send({ type: MSG.STOP }),
+  };
+}
+
 export default {
   initialize({ model }) {
     return connect(model);
   },
   render({ model, el }) {
     if (!stores.has(keyOf(model))) connect(model);
-    const view = new RunView(el, model, stores.get(keyOf(model)));
+    const view = new RunView(el, runOf(model), stores.get(keyOf(model)));
     return () => view.destroy();
   },
 };

@@ -1,4 +1,5 @@
-// Batches built the way lgwidget/_transport.py builds them. No DOM: the core tests use these.
+// Batches built the way lgwidget/_transport.py builds them. No DOM: the protocol, store and
+// timeline tests use these.
 import { deflateSync } from "node:zlib";
 
 // -- batches, as lgwidget/_transport.py writes them ----------------------------------------

@@ -1,4 +1,4 @@
-// Chunks shaped like the server's (/work/shared/NOTES.md §2), for the timeline and DOM tests.
+// Chunks shaped like langgraph-api 0.16.7's wire format, for the timeline and DOM tests.
 // No tests here: `node --test test/` runs this file too, and it does nothing.
 
 export const THREAD = "3f1b6c1e-8d1c-4b6e-9a53-6f4d2b8f0a11";

@@ -16,8 +16,10 @@ import {
   updateChunks,
   window,
 } from "./setup.js";
-import { RunStore, parseBatch } from "../src/core.js";
-import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/dom.js";
+import { parseBatch } from "../src/protocol.js";
+import { RunStore } from "../src/store.js";
+import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/view.js";
+import { runOf } from "../src/widget.js";
 
 const views = [];
 afterEach(() => {
@@ -27,7 +29,7 @@ afterEach(() => {
 
 function makeView({ model = new FakeModel(), store = new RunStore(), options } = {}) {
   const el = container();
-  const view = new RunView(el, model, store, options);
+  const view = new RunView(el, runOf(model), store, options);
   views.push(view);
   return { el, view, model, store };
 }
@@ -450,6 +452,29 @@ describe("header", () => {
     model.set("status", "error");
     assert.equal(line.hidden, false);
     assert.equal(line.textContent, "GraphRecursionError: Recursion limit of 25 reached");
+  });
+
+  test("the view needs no model: a plain run object gives it traits and takes Stop", () => {
+    const traits = { status: "running", assistant_id: "plain", run_id: "r-1" };
+    let stops = 0;
+    let watching = 0;
+    const run = {
+      get: (name) => traits[name],
+      watch: () => {
+        watching += 1;
+        return () => { watching -= 1; };
+      },
+      stop: () => { stops += 1; },
+    };
+    const el = container();
+    const view = new RunView(el, run, new RunStore());
+    assert.equal(el.querySelector(".lgw-assistant").textContent, "plain");
+    assert.equal(el.querySelector(".lgw-runid").textContent, "run r-1");
+    el.querySelector(".lgw-stop").click();
+    assert.equal(stops, 1);
+    assert.equal(watching, 1);
+    view.destroy();
+    assert.equal(watching, 0);
   });
 
   test("destroy stops listening to the model", () => {

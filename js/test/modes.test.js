@@ -4,8 +4,10 @@ import { test, describe, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { $$, FakeModel, batchText, clearDocument, container, pumpFrame, pumpFrames, scheduledFrames, tick, window } from "./setup.js";
 import { aiMessage, human, meta, token, tokens, toolMessage } from "./chunks.js";
-import { RunStore, parseBatch } from "../src/core.js";
-import { RunView } from "../src/dom.js";
+import { parseBatch } from "../src/protocol.js";
+import { RunStore } from "../src/store.js";
+import { RunView } from "../src/view.js";
+import { runOf } from "../src/widget.js";
 
 const views = [];
 afterEach(() => {
@@ -17,7 +19,7 @@ function makeView(traits = {}, options) {
   const model = new FakeModel(traits);
   const store = new RunStore();
   const el = container();
-  const view = new RunView(el, model, store, options);
+  const view = new RunView(el, runOf(model), store, options);
   views.push(view);
   return { el, view, model, store };
 }

@@ -2,8 +2,11 @@
 import { test, describe, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { $$, FakeModel, batchText, buttonByText, clearDocument, container, pumpFrames, tick, window } from "./setup.js";
-import { RunStore, parseBatch } from "../src/core.js";
-import { ENTRY_LIMIT, RunView, STRING_LIMIT, h, longText, messageNode, valueNode } from "../src/dom.js";
+import { ENTRY_LIMIT, STRING_LIMIT, h, longText, valueNode } from "../src/dom.js";
+import { parseBatch } from "../src/protocol.js";
+import { RunStore } from "../src/store.js";
+import { RunView } from "../src/view.js";
+import { runOf } from "../src/widget.js";
 
 const views = [];
 afterEach(() => {
@@ -15,7 +18,7 @@ function viewOf(chunks, traits = {}) {
   const model = new FakeModel(traits);
   const store = new RunStore();
   const el = container();
-  views.push(new RunView(el, model, store));
+  views.push(new RunView(el, runOf(model), store));
   store.add(parseBatch(batchText(0, chunks)));
   pumpFrames();
   return { el, model, store };
@@ -184,7 +187,7 @@ describe("messages", () => {
   });
 
   test("an AIMessageChunk on its own", () => {
-    const bubble = messageNode({ type: "AIMessageChunk", content: "Hel" });
+    const bubble = valueNode({ type: "AIMessageChunk", content: "Hel" });
     assert.ok(bubble.classList.contains("lgw-role-assistant"));
     assert.equal(bubble.querySelector(".lgw-msg-text").textContent, "Hel");
   });

@@ -4,9 +4,11 @@ import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { FakeModel, batchText, clearDocument, clock, container, pumpFrame, scheduledFrames } from "./setup.js";
 import { meta, token } from "./chunks.js";
-import { RunStore, parseBatch } from "../src/core.js";
-import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/dom.js";
-import { PART_CHARS } from "../src/bodies.js";
+import { PART_CHARS } from "../src/dom.js";
+import { parseBatch } from "../src/protocol.js";
+import { RunStore } from "../src/store.js";
+import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/view.js";
+import { runOf } from "../src/widget.js";
 
 const TOKENS = 20_000;
 const BATCH = 256;
@@ -34,7 +36,7 @@ function makeView() {
   const model = new FakeModel({ stream_mode: ["updates", "messages-tuple"], status: "running" });
   const store = new RunStore();
   const el = container();
-  views.push(new RunView(el, model, store));
+  views.push(new RunView(el, runOf(model), store));
   return { el, store };
 }
 

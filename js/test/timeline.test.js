@@ -1,9 +1,10 @@
 // The Timeline, pure (no DOM): what the chunks of each stream mode become, fed with chunks shaped
-// like the server's (/work/shared/NOTES.md §2).
+// like langgraph-api 0.16.7's wire format.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { RunStore, matches, parseBatch } from "../src/core.js";
-import { Timeline, diffState } from "../src/timeline.js";
+import { TRUNCATED, parseBatch } from "../src/protocol.js";
+import { RunStore } from "../src/store.js";
+import { Timeline, diffState, matches } from "../src/timeline.js";
 import { batchText } from "./batches.js";
 
 import { RUN, aiMessage, chunk, human, meta, toolMessage, tokens } from "./chunks.js";
@@ -21,6 +22,21 @@ feed.next = new WeakMap();
 
 const timeline = (chunks) => feed(new Timeline(), chunks);
 const kinds = (items) => items.map((i) => i.kind);
+
+/** The items one chunk makes (nested ones too), without the node items that hold them. */
+function chunkItems(index, event, line, t) {
+  const tl = new Timeline();
+  tl.ingest(index, event, line, t);
+  const out = [];
+  const walk = (items) => {
+    for (const item of items) {
+      if (item.kind === "node") walk(item.children);
+      else out.push(item);
+    }
+  };
+  walk(tl.items);
+  return out;
+}
 
 // -- messages (messages-tuple) -----------------------------------------------------------------
 
@@ -606,4 +622,137 @@ describe("odd chunks", () => {
     assert.equal(tl.items[2].data, "{not json");
     assert.equal(tl.finalState, undefined, "a truncated state is no state");
   });
+});
+
+// -- the kind of any chunk, and the filter -------------------------------------------------
+
+describe("the kind of a chunk", () => {
+  test("updates with one node", () => {
+    const line = JSON.stringify({ agent: { messages: ["hi"] } });
+    const items = chunkItems(3, "updates", line, 120);
+    assert.equal(items.length, 1);
+    const [item] = items;
+    assert.equal(item.kind, "update");
+    assert.equal(item.node, "agent");
+    assert.equal(item.title, "agent");
+    assert.equal(item.index, 3);
+    assert.equal(item.t, 120);
+    assert.equal(item.mode, "updates");
+    assert.deepEqual(item.ns, []);
+    assert.equal(item.bytes, line.length);
+    assert.deepEqual(item.data, { messages: ["hi"] });
+  });
+
+  test("updates with two nodes give two items of the same chunk", () => {
+    const items = chunkItems(7, "updates|sub:1", JSON.stringify({ a: 1, b: { y: 2 } }), 0);
+    assert.deepEqual(items.map((i) => [i.kind, i.node, i.index]), [["update", "a", 7], ["update", "b", 7]]);
+    assert.deepEqual(items[1].data, { y: 2 });
+    assert.deepEqual(items[0].ns, ["sub"]);
+  });
+
+  test("__interrupt__ is an interrupt", () => {
+    const [item] = chunkItems(0, "updates", JSON.stringify({ __interrupt__: [{ value: "ok?" }] }), 0);
+    assert.equal(item.kind, "interrupt");
+    assert.equal(item.title, "interrupt");
+    assert.deepEqual(item.data, [{ value: "ok?" }]);
+  });
+
+  test("error", () => {
+    const [item] = chunkItems(9, "error", JSON.stringify({ error: "ValueError", message: "bad" }), 0);
+    assert.equal(item.kind, "error");
+    assert.equal(item.title, "ValueError");
+    assert.equal(item.data.message, "bad");
+  });
+
+  test("error that is not an object", () => {
+    const [item] = chunkItems(9, "error", JSON.stringify("boom"), 0);
+    assert.equal(item.kind, "error");
+    assert.equal(item.title, "Error");
+    assert.equal(item.data.message, "boom");
+  });
+
+  test("metadata gives no item", () => {
+    assert.deepEqual(chunkItems(0, "metadata", JSON.stringify({ run_id: "r" }), 0), []);
+  });
+
+  test("a mode without a kind of its own, or data not shaped like its mode, is a generic event", () => {
+    for (const mode of ["messages", "debug", "tasks", "a-mode-to-come"]) {
+      const [item] = chunkItems(1, `${mode}|sg:1`, JSON.stringify({ k: mode }), 0);
+      assert.equal(item.kind, "event", mode);
+      assert.equal(item.title, mode);
+      assert.deepEqual(item.ns, ["sg"]);
+      assert.deepEqual(item.data, { k: mode });
+    }
+  });
+
+  test("updates that are empty or not an object are events", () => {
+    assert.equal(chunkItems(0, "updates", "{}", 0)[0].kind, "event");
+    assert.equal(chunkItems(0, "updates", "[1,2]", 0)[0].kind, "event");
+    assert.equal(chunkItems(0, "updates", "null", 0)[0].kind, "event");
+  });
+
+  test("truncated marker", () => {
+    const line = JSON.stringify({ [TRUNCATED]: 52428800, preview: '{"agent": {"messages": [' });
+    for (const mode of ["updates", "values"]) {
+      const [item] = chunkItems(2, mode, line, 0);
+      assert.equal(item.kind, "truncated", mode);
+      assert.equal(item.title, mode);
+      assert.equal(item.data[TRUNCATED], 52428800);
+      assert.equal(item.data.preview, '{"agent": {"messages": [');
+    }
+    assert.equal(TRUNCATED, "__lgwidget_truncated__");
+  });
+
+  test("a line that is not JSON does not throw and is shown as text", () => {
+    const [item] = chunkItems(0, "custom", "{not json", 0);
+    assert.equal(item.kind, "custom");
+    assert.equal(item.data, "{not json");
+    assert.equal(chunkItems(0, "updates", "oops", 0)[0].data, "oops");
+    assert.equal(chunkItems(0, "error", "Trace…", 0)[0].data.message, "Trace…");
+  });
+
+  test("an empty line is null data", () => {
+    const [item] = chunkItems(0, "custom", "", 0);
+    assert.equal(item.data, null);
+    assert.equal(item.bytes, 0);
+  });
+});
+
+describe("matches", () => {
+  const [agent] = chunkItems(0, "updates", JSON.stringify({ agent: { messages: [{ type: "ai", content: "The Weather In Paris" }] } }), 0);
+  const [tools] = chunkItems(1, "updates", JSON.stringify({ tools: { result: 42 } }), 0);
+  const [values] = chunkItems(2, "values", JSON.stringify({ x: 1 }), 0);
+
+  test("no filter matches everything", () => {
+    for (const item of [agent, tools, values]) assert.equal(matches(item, { node: "", text: "" }), true);
+  });
+
+  test("by node", () => {
+    assert.equal(matches(agent, { node: "agent", text: "" }), true);
+    assert.equal(matches(tools, { node: "agent", text: "" }), false);
+    assert.equal(matches(values, { node: "agent", text: "" }), false);
+  });
+
+  test("by text, case-insensitive, in the title and in the data", () => {
+    assert.equal(matches(agent, { node: "", text: "weather in" }), true);
+    assert.equal(matches(agent, { node: "", text: "PARIS" }), true);
+    assert.equal(matches(agent, { node: "", text: "AGE" }), true); // the title
+    assert.equal(matches(tools, { node: "", text: "paris" }), false);
+    assert.equal(matches(tools, { node: "", text: "42" }), true);
+  });
+
+  test("node and text together", () => {
+    assert.equal(matches(agent, { node: "agent", text: "paris" }), true);
+    assert.equal(matches(agent, { node: "tools", text: "paris" }), false);
+  });
+
+  test(
+    "text with quotes or backslashes is found as the user sees it",
+
+    () => {
+      const [item] = chunkItems(0, "updates", JSON.stringify({ agent: { text: 'say "hi" from C:\\temp' } }), 0);
+      assert.equal(matches(item, { node: "", text: 'say "hi"' }), true);
+      assert.equal(matches(item, { node: "", text: "c:\\temp" }), true);
+    },
+  );
 });

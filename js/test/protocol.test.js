@@ -1,0 +1,95 @@
+// The wire format: batch blobs, their text, event names.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { deflateSync } from "node:zlib";
+import { MSG, inflate, parseBatch, splitEvent } from "../src/protocol.js";
+import { batchBlob, batchText, updateChunks } from "./batches.js";
+
+const text = batchText(0, [...updateChunks(0, 20), ["custom", { s: "é ✓ 😀 " + "x".repeat(5000) }]]);
+const blob = deflateSync(Buffer.from(text, "utf8"), { level: 1 });
+
+test("inflate a DataView", async () => {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  assert.equal(await inflate(view), text);
+});
+
+test("inflate a DataView that starts inside a larger buffer", async () => {
+  const big = new ArrayBuffer(blob.byteLength + 20);
+  new Uint8Array(big).fill(0xff);
+  new Uint8Array(big, 7, blob.byteLength).set(blob);
+  assert.equal(await inflate(new DataView(big, 7, blob.byteLength)), text);
+});
+
+test("inflate an ArrayBuffer", async () => {
+  const buffer = new Uint8Array(blob).buffer.slice(0); // exactly the blob's bytes
+  assert.equal(buffer.byteLength, blob.byteLength);
+  assert.equal(await inflate(buffer), text);
+});
+
+test("inflate then parseBatch gives the chunks back", async () => {
+  const b = parseBatch(await inflate(batchBlob(40, updateChunks(40, 3))));
+  assert.equal(b.seq, 40);
+  assert.equal(b.lines.length, 3);
+  assert.deepEqual(JSON.parse(b.lines[2]), { agent: { step: 42, note: "chunk 42" } });
+});
+
+test("a blob that is not zlib rejects", async () => {
+  await assert.rejects(inflate(new TextEncoder().encode("not zlib at all").buffer));
+});
+
+const batch = (seq, chunks) => parseBatch(batchText(seq, chunks));
+
+test("the message kinds are the kernel's (lgwidget/_protocol.py), and cannot be changed here", () => {
+  assert.deepEqual({ ...MSG }, { BATCH: "batch", SYNC: "sync", STOP: "stop" });
+  assert.ok(Object.isFrozen(MSG));
+});
+
+describe("parseBatch", () => {
+  test("header and one line per chunk", () => {
+    const text = batchText(5, [
+      ["updates", { agent: { x: 1 } }],
+      ["values", { messages: [] }],
+      ["metadata", { run_id: "r1" }],
+    ]);
+    const b = parseBatch(text);
+    assert.equal(b.seq, 5);
+    assert.deepEqual(b.events, ["updates", "values", "metadata"]);
+    assert.deepEqual(b.t, [50, 60, 70]);
+    assert.equal(b.lines.length, 3);
+    assert.deepEqual(JSON.parse(b.lines[0]), { agent: { x: 1 } });
+    assert.deepEqual(JSON.parse(b.lines[2]), { run_id: "r1" });
+  });
+
+  test("header written like Python's json.dumps(separators=(',', ':')) and a trailing empty line", () => {
+    const text = '{"seq":0,"events":["custom","custom"],"t":[1,2]}\n{"a": 1}\n';
+    const b = parseBatch(text);
+    assert.deepEqual(b.lines, ['{"a": 1}', ""]);
+  });
+
+  test("strings with newlines are kept on one line (view_line) and survive", () => {
+    const b = batch(0, [["custom", { text: "line 1\nline 2" }]]);
+    assert.equal(b.lines.length, 1);
+    assert.deepEqual(JSON.parse(b.lines[0]), { text: "line 1\nline 2" });
+  });
+});
+
+describe("splitEvent", () => {
+  test("plain mode", () => {
+    assert.deepEqual(splitEvent("updates"), { mode: "updates", ns: [], path: [] });
+    assert.deepEqual(splitEvent("messages/partial"), { mode: "messages/partial", ns: [], path: [] });
+  });
+
+  test("subgraph namespaces: names without the task ids, and the raw path with them", () => {
+    assert.deepEqual(splitEvent("updates|tools:abc|inner:def"), {
+      mode: "updates",
+      ns: ["tools", "inner"],
+      path: ["tools:abc", "inner:def"],
+    });
+    assert.deepEqual(splitEvent("messages|agent:1f0-2a"), { mode: "messages", ns: ["agent"], path: ["agent:1f0-2a"] });
+    // two runs of one subgraph node have the same names but different paths
+    const a = splitEvent("custom|tools:1f0-aaa");
+    const b = splitEvent("custom|tools:1f0-bbb");
+    assert.deepEqual(a.ns, b.ns);
+    assert.notDeepEqual(a.path, b.path);
+  });
+});
