@@ -1,4 +1,4 @@
-// Drives the front end's pure view model (js/src/core.js, timeline.js, decode.js) for the
+// Drives the front end's pure view model (js/src/protocol.js, store.js, timeline.js) for the
 // property tests in tests/test_properties.py. One example per stdin line, one answer per
 // stdout line: "ok" or "error: <message and stack>" (on one line).
 //
@@ -8,7 +8,7 @@
 //   "total": number of chunks in all blobs,
 //   "filters": [{"node": "", "text": "", "hideValues": false}, ...]  (optional)
 // }
-// Each blob is inflated with decode.js (the browser's own DecompressionStream), split with
+// Each blob is inflated with protocol.js (the browser's own DecompressionStream), split with
 // parseBatch, and fed to a RunStore in the given order; then every item (nested ones too) is
 // tested against every filter with matches(). The store must end with every chunk applied.
 import { createInterface } from "node:readline";

@@ -42,7 +42,10 @@ def test_a_run_renders_live_collapses_and_survives_a_reload(jupyterlab, page, br
     wait_run_all_done(page, timeout=120)
     page.wait_for_function(f"() => ({BADGE})() === 'done'", timeout=30_000)
     page.wait_for_function(f"() => ({STATS})().includes('1,501 chunks')", timeout=30_000)
-    # The DOM holds a window of panels, not one per chunk.
+    # The DOM holds a window of panels, not one per chunk. Panels are laid out a frame at a time
+    # after the chunks are counted: wait for them, then check that no more come.
+    page.wait_for_function(f"() => ({PANELS})() === 200", timeout=30_000)
+    page.wait_for_timeout(300)
     assert page.evaluate(PANELS) == 200
     assert page.locator(".lgw-earlier").text_content() == "Show earlier (1,300 more)"
     assert not page.locator(".lgw-stop").is_visible()
@@ -60,7 +63,7 @@ def test_a_run_renders_live_collapses_and_survives_a_reload(jupyterlab, page, br
     first.locator(".lgw-panel-head").click()
     assert "lgw-open" not in first.get_attribute("class")
     page.locator(".lgw-earlier").click()
-    assert page.evaluate(PANELS) == 400
+    page.wait_for_function(f"() => ({PANELS})() === 400", timeout=30_000)
 
     save_notebook(page)
     saved = (Path(jupyterlab.root_dir) / nb).read_text()
@@ -80,7 +83,7 @@ def test_a_run_renders_live_collapses_and_survives_a_reload(jupyterlab, page, br
         open_notebook(fresh, jupyterlab, nb)
         fresh.wait_for_function(f"() => ({STATS})()?.includes('1,501 chunks')", timeout=30_000)
         assert fresh.evaluate(BADGE) == "done"
-        assert fresh.evaluate(PANELS) == 200
+        fresh.wait_for_function(f"() => ({PANELS})() === 200", timeout=30_000)
     finally:
         context.close()
 
