@@ -117,23 +117,17 @@ class Client:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def stream(
-        self,
-        assistant_id: str,
-        *,
-        input: Any = None,
-        stream_mode: str | list[str] = "updates",
-        **params: Any,
-    ) -> AsyncIterator[StreamPart]:
+    def stream(self, assistant_id: str, **params: Any) -> AsyncIterator[StreamPart]:
         """Stream a run as :class:`StreamPart` s, like the SDK's
         ``client.runs.stream(None, assistant_id, ...)``.
 
-        ``params`` are the SDK's names (see :class:`~lgwidget._request.RunRequest`): config,
-        context, metadata, command, stream_subgraphs, interrupt_before, interrupt_after,
-        on_disconnect (default ``"cancel"``), ... An ``error`` event is yielded, not raised;
-        HTTP and transport failures raise :class:`LGWidgetError` subclasses.
+        ``params`` are the SDK's names (see :class:`~lgwidget._request.RunRequest`): input,
+        stream_mode (default ``"updates"``), config, context, metadata, command,
+        stream_subgraphs, interrupt_before, interrupt_after, on_disconnect (default
+        ``"cancel"``), ... An ``error`` event is yielded, not raised; HTTP and transport
+        failures raise :class:`LGWidgetError` subclasses.
         """
-        request = RunRequest.make(assistant_id, input, stream_mode, **params)
+        request = RunRequest.make(assistant_id, **params)
         return decode(self.events(request), self.endpoint(request), self.secrets)
 
     def endpoint(self, request: RunRequest) -> str:
@@ -183,19 +177,20 @@ class Client:
 def stream(
     assistant_id: str,
     *,
-    input: Any = None,
     url: str | None = None,
     api_key: str | None = None,
     headers: Mapping[str, str] | None = None,
-    stream_mode: str | list[str] = "updates",
     **params: Any,
 ) -> AsyncIterator[StreamPart]:
     """One run with a client of its own, closed when the stream ends::
 
-        async for part in lgwidget.stream("agent", input={...}):
+        async for part in lgwidget.stream("agent", input={...}, stream_mode="updates"):
             ...
+
+    ``url``, ``api_key`` and ``headers`` are :class:`Client`'s; ``params`` those of
+    :meth:`Client.stream`.
     """
-    request = RunRequest.make(assistant_id, input, stream_mode, **params)  # bad arguments fail here
+    request = RunRequest.make(assistant_id, **params)  # bad arguments fail here
     return _stream_once(request, url, api_key, headers)
 
 

@@ -47,11 +47,10 @@ class RunWidget(anywidget.AnyWidget):
         browser, or part of the saved notebook.
     headers
         More HTTP headers (credential-like ones are redacted wherever they would show).
-    stream_mode
-        ``"updates"`` (default), ``"values"``, ``"messages-tuple"``, ``"messages"``,
-        ``"custom"``, ``"debug"``, ``"tasks"``, ``"events"``, or a list of them.
     **params
-        Any other parameter of the SDK's run (config, context, metadata, command,
+        ``stream_mode``: ``"updates"`` (default), ``"values"``, ``"messages-tuple"``,
+        ``"messages"``, ``"custom"``, ``"debug"``, ``"tasks"``, ``"events"``, or a list of
+        them; and any other parameter of the SDK's run (config, context, metadata, command,
         stream_subgraphs, interrupt_before, interrupt_after, ...); ``on_disconnect`` defaults
         to ``"cancel"``. An unknown name raises ``TypeError``.
 
@@ -107,10 +106,9 @@ class RunWidget(anywidget.AnyWidget):
         url: str | None = None,
         api_key: str | None = None,
         headers: Mapping[str, str] | None = None,
-        stream_mode: str | list[str] = "updates",
         **params: Any,
     ) -> None:
-        request = RunRequest.make(assistant_id, input, stream_mode, **params)
+        request = RunRequest.make(assistant_id, input, **params)
         self._init(ServerSource(request, url, api_key=api_key, headers=headers), request)
 
     def _init(self, source: Source, request: RunRequest) -> None:
@@ -147,7 +145,6 @@ class RunWidget(anywidget.AnyWidget):
         graph: Any,
         input: Any = None,
         *,
-        stream_mode: str | list[str] = "updates",
         subgraphs: bool = False,
         name: str | None = None,
         **params: Any,
@@ -155,13 +152,13 @@ class RunWidget(anywidget.AnyWidget):
         """A widget for a graph in this process (no server): ``graph.astream(...)`` with the
         same event names and data shapes as the Agent Server's stateless run, so the view and
         ``w.chunks`` read the same. Needs ``langgraph``. ``subgraphs`` is
-        ``stream_subgraphs``; ``params`` are config, context, interrupt_before and
-        interrupt_after (the others only mean something to a server: ``TypeError``).
+        ``stream_subgraphs``; ``params`` are stream_mode, config, context, interrupt_before
+        and interrupt_after (the others only mean something to a server: ``TypeError``).
         """
         if subgraphs:
             params["stream_subgraphs"] = True
         request = RunRequest.make(name or getattr(graph, "name", None) or "graph", input,
-                                  stream_mode, **params)
+                                  **params)
         return cls._with_source(graph_source(graph, request), request)
 
     # -- what the run produced ---------------------------------------------------------------
