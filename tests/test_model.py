@@ -1,0 +1,57 @@
+"""The chunk model alone: pure functions over StreamParts, no server, no widget."""
+
+from __future__ import annotations
+
+from lgwidget import _model
+from lgwidget._parts import StreamPart as P
+
+RUN = [
+    P("metadata", {"run_id": "r1", "attempt": 1}),
+    P("updates", {"plan": {"steps": 2}}),
+    P("values", {"steps": 2}),
+    P("updates|tools:1f0", {"lookup": {"hits": 3}}),
+    P("updates", {"plan": {"steps": 3}, "check": {"ok": True}}),
+    P("values", {"steps": 3, "ok": True}),
+    P("updates", {"__interrupt__": [{"value": "approve?", "id": "i1"}]}),
+]
+
+
+def test_split_event() -> None:
+    assert _model.split_event("updates") == ("updates", ())
+    assert _model.split_event("updates|a:1|b:2") == ("updates", ("a:1", "b:2"))
+
+
+def test_updates_in_order_with_their_namespace() -> None:
+    nodes = [(u.node, u.namespace) for u in _model.updates(RUN)]
+    assert nodes == [("plan", ()), ("lookup", ("tools:1f0",)), ("plan", ()), ("check", ()),
+                     ("__interrupt__", ())]
+
+
+def test_by_node_keeps_first_run_order() -> None:
+    grouped = _model.by_node(RUN)
+    assert list(grouped) == ["plan", "lookup", "check", "__interrupt__"]
+    assert grouped["plan"] == [{"steps": 2}, {"steps": 3}]
+
+
+def test_final_state_and_interrupts() -> None:
+    assert _model.final_state(RUN) == {"steps": 3, "ok": True}
+    assert _model.final_state(RUN[:2]) is None
+    assert _model.interrupts(RUN) == [{"value": "approve?", "id": "i1"}]
+
+
+def test_summary_names_status_nodes_and_error() -> None:
+    text = _model.summary(assistant_id="agent", status="error", chunks=RUN, run_id="r1",
+                          error={"error": "ValueError", "message": "boom"}, elapsed=1.25)
+    lines = text.splitlines()
+    assert lines[0] == "LangGraph run of 'agent': error, 7 chunks in 1.2 s"
+    assert lines[1] == "run_id: r1"
+    assert lines[2] == "nodes: plan → lookup (in tools) → plan → check → __interrupt__"
+    assert lines[3] == "error: ValueError: boom"
+
+
+def test_summary_of_a_long_run_names_both_ends() -> None:
+    chunks = [P("updates", {f"n{i}": {}}) for i in range(100)]
+    nodes = _model.summary(assistant_id="a", status="done", chunks=chunks).splitlines()[1]
+    names = nodes.removeprefix("nodes: ").split(" → ")
+    assert names[:2] == ["n0", "n1"] and names[-1] == "n99"
+    assert "… 70 more …" in names and len(names) == 31
