@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import io
 import json
 import os
+import shlex
+from collections.abc import Iterator
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import display
 from traitlets import List, Unicode
 
@@ -130,7 +133,7 @@ class LGRun(Magics):
             line, body = _split_line_input(line, self.lgrun.parser)
         else:
             body = cell
-        args = parse_argstring(self.lgrun, line)
+        args = self.lgrun.parser.parse_args(split_arguments(line))
         shell = self.shell
         assert shell is not None  # a registered magic has its shell
         namespace = {**shell.user_ns, **(local_ns or {})}
@@ -229,25 +232,58 @@ def _nodes(value: str | None) -> str | list[str] | None:
     return nodes
 
 
+def split_arguments(line: str) -> list[str]:
+    """The magic's line as arguments: words as a shell splits them (quotes removed), except that
+    JSON that starts with ``{`` or ``[`` is one argument however it is spaced, so that
+    ``--config {"recursion_limit": 50}`` works as typed. (IPython's ``parse_argstring`` splits
+    it at the space and keeps the quotes of ``'{"a": 1}'``.)"""
+    return [word for word, _ in _words(line)]
+
+
+def _words(line: str) -> Iterator[tuple[str, int]]:
+    """Each argument of ``line`` with where it starts."""
+    decoder = json.JSONDecoder()
+    i = 0
+    while i < len(line):
+        if line[i].isspace():
+            i += 1
+            continue
+        if line[i] in "{[":
+            try:
+                end = decoder.raw_decode(line, i)[1]
+            except ValueError:
+                pass  # not JSON: a word, and the option that takes it says what is wrong
+            else:
+                yield line[i:end], i
+                i = end
+                continue
+        rest = io.StringIO(line[i:])
+        lexer = shlex.shlex(rest, posix=True)
+        lexer.whitespace_split = True
+        try:
+            word = lexer.get_token()
+        except ValueError as exc:  # an unclosed quote
+            raise UsageError(f"cannot read the options: {exc}") from None
+        if word is None:
+            return
+        yield word, i
+        i += rest.tell()
+
+
 def _split_line_input(line: str, parser: Any) -> tuple[str, str]:
     """``--url U agent {"a": 1}`` → (``--url U agent``, ``{"a": 1}``): the input after the
     assistant is kept as written, quotes and spaces included."""
     takes_value = {s for a in parser._actions if a.nargs is None and a.option_strings
                    for s in a.option_strings}
-    rest = line.lstrip()
-    head: list[str] = []
     expect_value = have_assistant = False
-    while rest:
-        token, _, after = rest.partition(" ")
-        if expect_value or token.startswith("-"):
-            expect_value = not expect_value and token in takes_value
+    for word, start in _words(line):
+        if expect_value or word.startswith("-"):
+            expect_value = not expect_value and word in takes_value
         elif not have_assistant:
             have_assistant = True
         else:
-            return " ".join(head), rest.strip()  # the input: the rest, as written
-        head.append(token)
-        rest = after.lstrip()
-    return " ".join(head), ""
+            return line[:start].strip(), line[start:].strip()  # the input, as written
+    return line.strip(), ""
 
 
 def await_lgrun_cells(lines: list[str]) -> list[str]:
