@@ -8,11 +8,14 @@ With ``stream_subgraphs`` a subgraph's events carry its namespace after a bar:
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ._parts import StreamPart
 
+#: The key under which a graph's interrupts come in ``updates`` and ``values``: not a node.
+INTERRUPT = "__interrupt__"
 _SUMMARY_NODES = 15  # nodes named at each end of a long run's summary
 
 
@@ -42,7 +45,8 @@ def _iter_updates(chunks: Iterable[StreamPart], reverse: bool = False) -> Iterat
             mode, namespace = split_event(event)
             if mode == "updates":
                 items = reversed(data.items()) if reverse else data.items()
-                yield from (Update(node, value, namespace) for node, value in items)
+                yield from (Update(node, value, namespace) for node, value in items
+                            if node != INTERRUPT)
 
 
 def _label(update: Update) -> str:
@@ -65,9 +69,26 @@ def final_state(chunks: Sequence[StreamPart]) -> Any:
 
 
 def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
-    """The ``__interrupt__`` values the run stopped on."""
-    return [value for u in updates(chunks) if u.node == "__interrupt__"
-            for value in _as_list(u.data)]
+    """The interrupts the run stopped on (``{"value": ..., "id": ...}``), each once, whichever
+    stream modes carried them: ``updates`` and ``values`` (an ``__interrupt__`` key), ``tasks``
+    and ``debug`` (a task result's ``interrupts``)."""
+    found: dict[Any, Any] = {}
+    for event, data, _ in chunks:
+        if type(data) is not dict:
+            continue
+        mode = event.partition("|")[0]
+        if mode in ("updates", "values"):
+            given = data.get(INTERRUPT)
+        elif mode == "tasks":
+            given = data.get("interrupts")
+        elif mode == "debug" and data.get("type") == "task_result":
+            given = (data.get("payload") or {}).get("interrupts")
+        else:
+            continue
+        for value in _as_list(given) if given else ():
+            key = value.get("id") if isinstance(value, dict) and value.get("id") else repr(value)
+            found.setdefault(key, value)
+    return list(found.values())
 
 
 def summary(
@@ -88,7 +109,7 @@ def summary(
         lines.append(f"run_id: {run_id}")
     # The first and last few nodes and a count: a long run is summed up cheaply, without
     # making an Update for each of its chunks (this runs at the end of every run).
-    count = sum(len(data) for event, data, _ in chunks
+    count = sum(len(data) - (INTERRUPT in data) for event, data, _ in chunks
                 if event.startswith("updates") and type(data) is dict)
     if count:
         first = [_label(u) for u in itertools.islice(_iter_updates(chunks), _SUMMARY_NODES)]
@@ -100,9 +121,20 @@ def summary(
             skipped = count - len(first) - len(last)
             nodes = [*first, *([f"… {skipped} more …"] if skipped else []), *map(_label, last)]
         lines.append("nodes: " + " → ".join(nodes))
+    pending = interrupts(chunks)
+    if pending:
+        shown = [_short(i.get("value") if isinstance(i, dict) else i) for i in pending[:3]]
+        more = f" (and {len(pending) - 3} more)" if len(pending) > 3 else ""
+        lines.append(f"interrupted: {'; '.join(shown)}{more}")
     if error:
         lines.append(f"error: {error.get('error', 'Error')}: {error.get('message', '')}")
     return "\n".join(lines)
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _short_ns(namespace: tuple[str, ...]) -> str:

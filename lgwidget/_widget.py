@@ -174,7 +174,8 @@ class RunWidget(anywidget.AnyWidget):
 
     @property
     def interrupts(self) -> list[Any]:
-        """The ``__interrupt__`` values the run stopped on."""
+        """The interrupts the run stopped on, ``{"value": ..., "id": ...}`` each, whichever
+        stream modes carried them."""
         return _model.interrupts(self.chunks)
 
     @property
@@ -271,7 +272,7 @@ class RunWidget(anywidget.AnyWidget):
             self.run_id = None
             self.error = None  # type: ignore[assignment]  # traitlets types Dict as never None
             self.status = "running"
-        status, interrupted = "done", False
+        status = "done"
         chunks = self.chunks
         try:
             async with self._source.open(transport.add) as parts:
@@ -283,8 +284,6 @@ class RunWidget(anywidget.AnyWidget):
                         self.run_id = data.get("run_id")
                     elif event == "error":
                         self.error = _error_event(data)
-                    elif isinstance(data, dict) and "__interrupt__" in data:
-                        interrupted = True  # in updates and values modes alike
         except asyncio.CancelledError:
             status = "cancelled"
             raise
@@ -298,7 +297,8 @@ class RunWidget(anywidget.AnyWidget):
             raise
         finally:
             if status != "cancelled":
-                status = "error" if self.error else "interrupted" if interrupted else "done"
+                status = ("error" if self.error else
+                          "interrupted" if _model.interrupts(chunks) else "done")
             blobs = await _shielded(transport.close())
             with self.hold_sync():
                 self.snapshot = blobs

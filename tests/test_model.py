@@ -23,13 +23,12 @@ def test_split_event() -> None:
 
 def test_updates_in_order_with_their_namespace() -> None:
     nodes = [(u.node, u.namespace) for u in _model.updates(RUN)]
-    assert nodes == [("plan", ()), ("lookup", ("tools:1f0",)), ("plan", ()), ("check", ()),
-                     ("__interrupt__", ())]
+    assert nodes == [("plan", ()), ("lookup", ("tools:1f0",)), ("plan", ()), ("check", ())]
 
 
 def test_by_node_keeps_first_run_order() -> None:
     grouped = _model.by_node(RUN)
-    assert list(grouped) == ["plan", "lookup", "check", "__interrupt__"]
+    assert list(grouped) == ["plan", "lookup", "check"]  # an interrupt is not a node
     assert grouped["plan"] == [{"steps": 2}, {"steps": 3}]
 
 
@@ -45,8 +44,9 @@ def test_summary_names_status_nodes_and_error() -> None:
     lines = text.splitlines()
     assert lines[0] == "LangGraph run of 'agent': error, 7 chunks in 1.2 s"
     assert lines[1] == "run_id: r1"
-    assert lines[2] == "nodes: plan → lookup (in tools) → plan → check → __interrupt__"
-    assert lines[3] == "error: ValueError: boom"
+    assert lines[2] == "nodes: plan → lookup (in tools) → plan → check"
+    assert lines[3] == "interrupted: approve?"
+    assert lines[4] == "error: ValueError: boom"
 
 
 def test_summary_of_a_long_run_names_both_ends() -> None:
@@ -55,3 +55,21 @@ def test_summary_of_a_long_run_names_both_ends() -> None:
     names = nodes.removeprefix("nodes: ").split(" → ")
     assert names[:2] == ["n0", "n1"] and names[-1] == "n99"
     assert "… 70 more …" in names and len(names) == 31
+
+
+ASK = {"value": {"question": "ok?"}, "id": "i9"}
+
+
+def test_interrupts_come_from_every_mode_each_once() -> None:
+    for chunks in (
+        [P("values", {"x": 1, "__interrupt__": [ASK]})],
+        [P("tasks", {"id": "t", "name": "ask", "error": None, "result": {}, "interrupts": [ASK]})],
+        [P("debug", {"type": "task_result", "step": 1,
+                     "payload": {"id": "t", "name": "ask", "interrupts": [ASK]}})],
+        [P("updates", {"__interrupt__": [ASK]}), P("values", {"__interrupt__": [ASK]}),
+         P("updates|sub:1", {"__interrupt__": [ASK]})],
+    ):
+        assert _model.interrupts(chunks) == [ASK], chunks
+    two = [P("updates", {"__interrupt__": [ASK, {"value": 2, "id": "j"}]})]
+    assert [i["id"] for i in _model.interrupts(two)] == ["i9", "j"]
+    assert _model.interrupts([P("tasks", {"id": "t", "name": "n", "interrupts": []})]) == []
