@@ -393,7 +393,7 @@ def notebook_cells(source: str, url: str, n: int, size: int) -> list[str]:
         "await w.run()\n"
         "print(json.dumps({'status': w.status, 'chunks': w.chunk_count, 'bytes': w.byte_count,"
         " 'started_at': w.started_at, 'ended_at': w.ended_at,"
-        " 'messages': w._transport.messages_sent, 'blob_bytes': w._transport.bytes_sent}))",
+        " 'messages': w._transport.messages_sent, 'blob_bytes': sum(map(len, w.snapshot))}))",
     ]
 
 

@@ -245,7 +245,7 @@ await w.run()
 print(json.dumps({
     "status": w.status, "chunks": w.chunk_count, "bytes": w.byte_count,
     "started_at": w.started_at, "ended_at": w.ended_at, "marks": MARKS, **TIMES,
-    "messages": w._transport.messages_sent, "blob_bytes": w._transport.bytes_sent,
+    "messages": w._transport.messages_sent, "blob_bytes": sum(map(len, w.snapshot)),
     "sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
 }))
 """

@@ -139,7 +139,7 @@ def widget_facts(w):
             "payload_bytes_check": sum(len(json.dumps(c.data, separators=(",", ":"),
                                                       ensure_ascii=False)) for c in w.chunks),
             "transport_messages": t.messages_sent if t else None,
-            "transport_bytes": t.bytes_sent if t else None,
+            "transport_bytes": getattr(t, "bytes_sent", None),
             "snapshot_blobs": len(w.snapshot), "snapshot_bytes": sum(map(len, w.snapshot))}
 
 # -- realistic chunks (part 2) ---------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""A real IPython kernel for tests: run code in it and see every iopub message it sends."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+
+@dataclass
+class Execution:
+    """What one cell did: its iopub messages, and the reply's status."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    status: str = ""
+
+    def of_type(self, msg_type: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if m["msg_type"] == msg_type]
+
+    @property
+    def stdout(self) -> str:
+        return "".join(m["content"]["text"] for m in self.of_type("stream")
+                       if m["content"]["name"] == "stdout")
+
+    @property
+    def error(self) -> str | None:
+        errors = self.of_type("error")
+        return "\n".join(errors[0]["content"]["traceback"]) if errors else None
+
+
+class Kernel:
+    def __init__(self, km: KernelManager) -> None:
+        self.km = km
+        self.client = km.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    def execute(self, code: str, timeout: float = 120) -> Execution:
+        """Run ``code`` as a cell; wait until the kernel is idle again."""
+        msg_id = self.client.execute(code)
+        result = Execution()
+        while True:
+            try:
+                msg = self.client.get_iopub_msg(timeout=timeout)
+            except queue.Empty:
+                raise TimeoutError(f"cell did not finish in {timeout} s: {code[:200]}") from None
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            result.messages.append(msg)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        reply = self.client.get_shell_msg(timeout=timeout)
+        result.status = reply["content"]["status"]
+        return result
+
+
+@contextlib.contextmanager
+def running_kernel(env: dict[str, str] | None = None) -> Iterator[Kernel]:
+    """Start a python3 kernel; it is shut down (killed if need be) however the test ends."""
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(env=env) if env is not None else km.start_kernel()
+    kernel = None
+    try:
+        kernel = Kernel(km)
+        yield kernel
+    finally:
+        if kernel is not None:
+            kernel.client.stop_channels()
+        km.shutdown_kernel(now=True)
