@@ -75,9 +75,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from replay_server import replay_server  # noqa: E402
+from tests.support.replay_server import replay_server  # noqa: E402
 
-from tests.browser.harness import (  # noqa: E402
+from tests.support.harness import (  # noqa: E402
     RUN_MARKER_PREFIX,
     kill_harness_processes,
     launch_chromium,

@@ -52,8 +52,8 @@ from httpx_sse import aconnect_sse
 
 import lgwidget
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from replay_server import replay_server
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.replay_server import replay_server  # noqa: E402
 
 #: The project's target: lgwidget within this time ratio of the bare httpx-sse loop.
 TARGET_RATIO = 1.05

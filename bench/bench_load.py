@@ -63,9 +63,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from replay_server import replay_server  # noqa: E402
+from tests.support.replay_server import replay_server  # noqa: E402
 
-from tests.kernel import Kernel, running_kernel  # noqa: E402
+from tests.support.kernel import Kernel, running_kernel  # noqa: E402
 
 CELL_TIMEOUT = 600.0
 SAMPLE_INTERVAL = 0.1

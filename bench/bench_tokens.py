@@ -115,7 +115,7 @@ from bench_browser import (  # noqa: E402
     summarize_tasks,
 )
 
-from tests.browser.harness import (  # noqa: E402
+from tests.support.harness import (  # noqa: E402
     RUN_MARKER_PREFIX,
     kill_harness_processes,
     launch_chromium,

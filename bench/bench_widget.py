@@ -83,9 +83,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from replay_server import _FILLER, replay_server, updates_event  # noqa: E402
+from tests.support.replay_server import _FILLER, replay_server, updates_event  # noqa: E402
 
-from tests.kernel import Execution, running_kernel  # noqa: E402
+from tests.support.kernel import Execution, running_kernel  # noqa: E402
 
 GOAL_TIME_RATIO = 1.15
 GOAL_BYTES_RATIO = 1.2

@@ -1,9 +1,9 @@
 """A fast local SSE replay server that speaks the Agent Server's ``POST /runs/stream`` wire format.
 
 The real ``langgraph dev`` server (langgraph-api 0.16.7, in-memory runtime) emits about 1,000
-events/s, so any client keeps up with it. To measure a client's own overhead, this server replays a pre-built stream as fast
-as the socket takes it. It runs in a separate process, so it never shares a GIL (or a core's
-scheduler slice) with the client being measured.
+events/s, so any client keeps up with it. To measure a client's own overhead, this server replays
+a pre-built stream as fast as the socket takes it. It runs in a separate process, so it never
+shares a GIL (or a core's scheduler slice) with the client being measured.
 
 The wire format is the real server's, captured from langgraph-api 0.16.7 (``langgraph dev``, the
 ``bulk`` test graph; CRLF line ends, compact JSON, no end event)::

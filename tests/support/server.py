@@ -11,7 +11,6 @@ import httpx
 from langgraph_sdk import get_client
 
 import lgwidget
-
 from lgwidget._server import free_port, run_langgraph_dev
 
 __all__ = [
