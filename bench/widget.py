@@ -282,7 +282,7 @@ def breakdown(rows: dict[str, dict[str, Any]]) -> list[str]:
             f"no-comm) {med['displayed'] - med['no-comm']:.0f} ms (medians)"
         ]
     steps = [
-        ("keeping 10k decoded chunks alive (a list of dicts)", "bare+keep", "bare"),
+        ("keeping 10k decoded chunks alive ((event, data) tuples)", "bare+keep", "bare"),
         ("rest of the consume loop: Client.events, _parts, StreamPart", "loop-only", "bare+keep"),
         ("transport: batching + compression thread", "no-comm", "loop-only"),
         ("sending comm messages over iopub", "undisplayed", "no-comm"),
