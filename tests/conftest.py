@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.server import TEST_GRAPHS, run_langgraph_dev
+from tests.support.server import TEST_GRAPHS, run_langgraph_dev
 
 
 @pytest.fixture(scope="session")

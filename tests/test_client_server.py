@@ -8,43 +8,11 @@ from contextlib import aclosing
 from typing import Any
 
 import pytest
-from langgraph_sdk import get_client
 
 import lgwidget
-from tests.server import busy_runs
+from tests.support.server import QUESTION, busy_runs, mask, ours, sdks
 
 pytestmark = pytest.mark.server
-
-QUESTION = {"messages": [{"role": "user", "content": "What is the answer?"}]}
-
-_ID = re.compile(
-    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b"
-)
-
-
-def mask(value: Any) -> Any:
-    """Replace run-specific ids (run, thread, task, message, interrupt) with a placeholder."""
-    if isinstance(value, str):
-        return _ID.sub("<id>", value)
-    if isinstance(value, (list, tuple)):
-        return [mask(v) for v in value]
-    if isinstance(value, dict):
-        return {mask(k): mask(v) for k, v in value.items()}
-    return value
-
-
-async def ours(url: str, assistant_id: str, **kwargs: Any) -> list[tuple[str, Any, Any]]:
-    async with lgwidget.Client(url) as client:
-        return [tuple(p) async for p in client.stream(assistant_id, **kwargs)]
-
-
-async def sdks(url: str, assistant_id: str, **kwargs: Any) -> list[tuple[str, Any, Any]]:
-    client = get_client(url=url, api_key=None)
-    try:
-        return [tuple(p) async for p in client.runs.stream(None, assistant_id, **kwargs)]
-    finally:
-        await client.http.client.aclose()
-
 
 @pytest.mark.parametrize(
     "kwargs",

@@ -1,4 +1,4 @@
-"""Faults on the wire, against a real loopback HTTP server (tests/loopback.py).
+"""Faults on the wire, against a real loopback HTTP server (tests/support/loopback.py).
 
 Each test serves exactly the bytes of one fault and checks what ``lgwidget.Client.stream`` /
 ``lgwidget.stream`` make of it. No lgwidget code is mocked.
@@ -18,7 +18,11 @@ import tracemalloc
 
 import httpx
 import pytest
-from loopback import (
+
+import lgwidget
+from lgwidget import StreamPart
+from tests.support.leaks import no_new_threads_or_sockets
+from tests.support.loopback import (
     HEARTBEAT,
     LAST_CHUNK,
     Connection,
@@ -29,10 +33,6 @@ from loopback import (
     sse_event,
     sse_response_head,
 )
-
-import lgwidget
-from lgwidget import StreamPart
-from tests.leaks import no_new_threads_or_sockets
 
 STREAM_PATH = "/runs/stream"
 KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")

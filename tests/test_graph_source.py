@@ -25,10 +25,9 @@ import pytest
 
 import lgwidget
 from lgwidget._graph import graph_parts, to_server_json
-from tests.test_client_server import mask, sdks
+from tests.support.server import QUESTION, mask, sdks
 
 GRAPHS = Path(__file__).parent / "graphs"
-QUESTION = {"messages": [{"role": "user", "content": "What is the answer?"}]}
 
 #: Metadata keys the server puts in every run's config (so in every ``messages``, ``tasks``
 #: and ``debug`` metadata) that an in-process run has no value for: the assistant, the

@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.kernel import Kernel, running_kernel
-from tests.server import busy_runs
+from tests.support.kernel import Kernel, running_kernel
+from tests.support.server import busy_runs
 
 pytestmark = pytest.mark.server
 

@@ -3,8 +3,8 @@
 with user info are sent to the server, and found nowhere else: not in widget traits, not in any
 iopub message of a real kernel, not in the saved notebook, not in its HTML export, not in logs.
 
-The server is a loopback server (tests/loopback.py) that can echo the request's headers back:
-in a 401's ``detail`` (the client redacts the API key from error bodies), in a stream event's
+The server is a loopback server (tests/support/loopback.py) that can echo the request's headers
+back: in a 401's ``detail`` (the client redacts the API key from error bodies), in a stream event's
 data, or in an ``error`` event's message (where nothing redacts it: see the xfail reasons).
 """
 
@@ -28,11 +28,18 @@ from typing import Any
 
 import nbformat
 import pytest
-from loopback import LAST_CHUNK, chunk, http_response, serve, sse_event, sse_response_head
 from nbclient import NotebookClient
 
 import lgwidget
-from tests.kernel import Execution, running_kernel
+from tests.support.kernel import Execution, running_kernel
+from tests.support.loopback import (
+    LAST_CHUNK,
+    chunk,
+    http_response,
+    serve,
+    sse_event,
+    sse_response_head,
+)
 
 KEY = "sk-lgw-ARGKEY-3c1f9a7e"  # api_key=
 ENV_KEY = "sk-lgw-ENVKEY-5b2d8e40"  # $LANGGRAPH_API_KEY

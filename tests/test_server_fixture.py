@@ -6,7 +6,7 @@ import socket
 import httpx
 import pytest
 
-from tests.server import TEST_GRAPHS, busy_runs, run_langgraph_dev
+from tests.support.server import TEST_GRAPHS, busy_runs, run_langgraph_dev
 
 pytestmark = pytest.mark.server
 

@@ -10,8 +10,7 @@ import pytest
 
 import lgwidget
 from lgwidget._transport import MAX_VIEW_CHARS, decode_batch
-from tests.server import busy_runs
-from tests.test_client_server import QUESTION, mask, sdks
+from tests.support.server import QUESTION, busy_runs, mask, sdks
 
 pytestmark = pytest.mark.server
 

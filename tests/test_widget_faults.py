@@ -1,4 +1,4 @@
-"""RunWidget against faults on the wire, on a real loopback HTTP server (tests/loopback.py).
+"""RunWidget against faults on the wire, on a real loopback HTTP server (tests/support/loopback.py).
 
 Each test serves the bytes of one fault and runs ``RunWidget(...).run()`` against it, then checks
 what the user sees: a clear ``w.error`` (the exception's type, and a message naming what failed
@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import socket
 import sys
 import threading
@@ -26,7 +27,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loopback import (
+
+import lgwidget
+import lgwidget._client
+from lgwidget import StreamPart
+from lgwidget._transport import MAX_VIEW_CHARS, decode_batch
+from tests.support.leaks import no_new_threads_or_sockets
+from tests.support.loopback import (
     HEARTBEAT,
     LAST_CHUNK,
     chunk,
@@ -35,18 +42,9 @@ from loopback import (
     sse_event,
     sse_response_head,
 )
-
-import lgwidget
-import lgwidget._client
-from lgwidget import StreamPart
-from lgwidget._transport import MAX_VIEW_CHARS, decode_batch
-from tests.leaks import no_new_threads_or_sockets
+from tests.support.replay_server import replay_server
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "bench") not in sys.path:
-    sys.path.insert(0, str(ROOT / "bench"))
-
-from replay_server import replay_server  # noqa: E402
 
 STREAM_PATH = "/runs/stream"
 KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
@@ -392,15 +390,19 @@ async def bad_json_handler(request, conn):
     await conn.wait_peer_closed(5)
 
 
+def with_repo_root_on_path() -> dict[str, str]:
+    """This process's environment, with the repository root first on PYTHONPATH."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
 SCRIPT = """
-import sys
-sys.path.insert(0, {tests!r})
-from loopback import serve
-from test_widget_faults import bad_json_handler
+from tests.support.loopback import serve
+from tests.test_widget_faults import bad_json_handler
 import lgwidget
 
 with serve(bad_json_handler) as srv:
-    w = lgwidget.RunWidget("agent", {{}}, url=srv.url).run_sync()
+    w = lgwidget.RunWidget("agent", {}, url=srv.url).run_sync()
 print(w.status, w.error["error"])
 """
 
@@ -413,7 +415,7 @@ async def test_a_protocol_error_closes_the_stream_it_read_from():
         left_open = await suspended_async_generators()
     # What a user sees from a script: run_sync() in a process of its own.
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SCRIPT.format(tests=str(Path(__file__).parent)),
+        sys.executable, "-c", SCRIPT, env=with_repo_root_on_path(),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert out.decode().split() == ["error", "ProtocolError"]
@@ -598,7 +600,7 @@ async def test_a_slow_client_loses_nothing_and_its_memory_stays_bounded():
 
 
 def test_lgrun_in_a_kernel_shows_a_401_in_the_widget_without_a_traceback(no_key_env):
-    from kernel import running_kernel
+    from tests.support.kernel import running_kernel
 
     with serve(key_proxy) as srv, running_kernel() as kernel:
         setup = kernel.execute("%load_ext lgwidget")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import (
+from tests.support.harness import (
     CHROMIUM_PATH,
     RUN_MARKER_PREFIX,
     JupyterLab,

@@ -1,8 +1,9 @@
 """A fast stream arrives whole in the browser, despite the Jupyter server's iopub rate limit.
 
-The replay server (bench/replay_server.py, a process of its own) sends 10,000 ``updates`` events
-of 1 KB as fast as the socket takes them: about ten times the real server's rate. The Jupyter
-server drops iopub messages above 1,000 per second averaged over 3 s (NOTES.md §4b), so a widget
+The replay server (tests/support/replay_server.py, a process of its own) sends 10,000 ``updates``
+events of 1 KB as fast as the socket takes them: about ten times the real server's rate. The Jupyter
+server drops iopub messages above 1,000 per second averaged over 3 s (jupyter_server's IOPub rate
+limit, ``ServerApp.iopub_msg_rate_limit`` and ``rate_limit_window``), so a widget
 that sent one message per chunk would lose most of them; RunWidget batches them. The view must
 end with every chunk: the header counts 10,001 chunks (the metadata event and 10,000 updates)
 and the newest panel is chunk #10000.
@@ -10,20 +11,14 @@ and the newest panel is chunk #10000.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .harness import open_notebook, run_all, wait_run_all_done, write_notebook
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
-
-from replay_server import ReplayServer, replay_server  # noqa: E402
+from tests.support.harness import open_notebook, run_all, wait_run_all_done, write_notebook
+from tests.support.replay_server import ReplayServer, replay_server
 
 N = 10_000
 SIZE = 1_000

@@ -8,7 +8,7 @@ import time
 import nbformat
 import pytest
 
-from .harness import (
+from tests.support.harness import (
     long_task_observer,
     open_notebook,
     run_all,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .harness import (
+from tests.support.harness import (
     open_notebook,
     run_all,
     save_notebook,

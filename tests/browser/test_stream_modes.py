@@ -10,8 +10,7 @@ import pytest
 
 from lgwidget._server import run_langgraph_dev
 from lgwidget.demo.command import CONFIG
-
-from .harness import open_notebook, run_all, wait_run_all_done, write_notebook
+from tests.support.harness import open_notebook, run_all, wait_run_all_done, write_notebook
 
 QUESTION = json.dumps({"messages": [{"role": "user", "content": "What's the weather in Paris?"}]})
 ANSWER = "It is 18 °C and sunny in Paris today. A good day for a walk along the river."

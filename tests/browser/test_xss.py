@@ -1,7 +1,8 @@
 """XSS: whatever a server or a model sends is text in the view, never markup, in real JupyterLab.
 
-A loopback server (tests/loopback.py) speaks the Agent Server's wire format (NOTES.md §2) and
-puts a corpus of payloads (script tags, event-handler attributes, javascript: URLs, CSS that
+A loopback server (tests/support/loopback.py) speaks the Agent Server's wire format (chunked
+``text/event-stream``, CRLF line ends, an ``event:`` and a compact-JSON ``data:`` line per event)
+and puts a corpus of payloads (script tags, event-handler attributes, javascript: URLs, CSS that
 would hide the page, srcdoc iframes, template-literal and unicode tricks) everywhere a value
 reaches the view: node names, update keys and values, subgraph namespaces, token chunks, whole
 messages, tool call names and args, custom data, interrupts, state keys, tasks, events, the
@@ -19,9 +20,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from loopback import LAST_CHUNK, chunk, serve, sse_event, sse_response_head
-
-from .harness import open_notebook, run_all, save_notebook, wait_run_all_done, write_notebook
+from tests.support.harness import (
+    open_notebook,
+    run_all,
+    save_notebook,
+    wait_run_all_done,
+    write_notebook,
+)
+from tests.support.loopback import LAST_CHUNK, chunk, serve, sse_event, sse_response_head
 
 PAYLOADS: dict[str, str] = {
     "script": '<script>window.__xss="script"</script>',

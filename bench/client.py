@@ -1,9 +1,10 @@
 """How much slower than a bare httpx-sse loop is ``lgwidget.Client.stream``? And the SDK?
 
-    python bench/bench_client.py [--n 10000] [--size 1000] [--repeat 7] [--json PATH]
+    python -m bench.client [--chunks 10000] [--size 1000] [--repeat 7] [--quick] [--json PATH]
+                           [--framing chunked|close] [--events-per-chunk 1]
 
-One replay server process (bench/replay_server.py) serves the same stream to three consumers,
-run in this one process, on one asyncio event loop:
+One replay server process (tests/support/replay_server.py) serves the same stream to three
+consumers, run in this one process, on one asyncio event loop:
 
 * ``httpx-sse``: the baseline, ``aconnect_sse`` + ``aiter_sse()`` + ``json.loads(sse.data)``;
 * ``lgwidget``: ``lgwidget.Client(url).stream("agent", input=...)``;
@@ -32,18 +33,11 @@ When the wall-time median and the CPU-time ratios disagree, trust the CPU time a
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import datetime
 import gc
 import json
-import os
-import platform
-import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,9 +45,8 @@ import langgraph_sdk
 from httpx_sse import aconnect_sse
 
 import lgwidget
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from replay_server import replay_server
+from bench import kit
+from tests.support.replay_server import replay_server
 
 #: The project's target: lgwidget within this time ratio of the bare httpx-sse loop.
 TARGET_RATIO = 1.05
@@ -122,8 +115,7 @@ async def interleave(
         check(name, await consume(), n)
     names = list(consumers)
     for round_ in range(repeat):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
+        for name in kit.rotated(names, round_):
             gc.collect()
             cpu_start = time.process_time()
             start = time.perf_counter()
@@ -147,32 +139,7 @@ async def measure(
             await client.aclose()
 
 
-def summarize(
-    times: dict[str, list[float]], cpu_times: dict[str, list[float]], events: int
-) -> dict[str, dict[str, float]]:
-    base, cpu_base = times[BASELINE], cpu_times[BASELINE]
-    rows = {}
-    for name, ts in times.items():
-        paired = [t / b for t, b in zip(ts, base, strict=True)]
-        cpu = cpu_times[name]
-        rows[name] = {
-            "best_s": min(ts),
-            "median_s": statistics.median(ts),
-            "best_events_per_s": events / min(ts),
-            "median_events_per_s": events / statistics.median(ts),
-            "ratio_best": min(ts) / min(base),
-            "ratio_median": statistics.median(ts) / statistics.median(base),
-            "ratio_paired_median": statistics.median(paired),
-            "cpu_best_s": min(cpu),
-            "cpu_median_s": statistics.median(cpu),
-            "cpu_us_per_event": statistics.median(cpu) / events * 1e6,
-            "cpu_ratio_best": min(cpu) / min(cpu_base),
-            "cpu_ratio_median": statistics.median(cpu) / statistics.median(cpu_base),
-        }
-    return rows
-
-
-def print_table(rows: dict[str, dict[str, float]]) -> None:
+def print_table(rows: dict[str, dict[str, float]], events: int) -> None:
     w = max(10, *(len(name) for name in rows))
     print(
         f"{'':<{w}} {'--------------------- wall time ---------------------':>54}   "
@@ -185,10 +152,10 @@ def print_table(rows: dict[str, dict[str, float]]) -> None:
     )
     for name, r in rows.items():
         print(
-            f"{name:<{w}} {r['best_events_per_s']:>10,.0f} {r['median_events_per_s']:>11,.0f} "
-            f"{r['median_s'] * 1e3:>9.1f} {r['ratio_best']:>9.3f}x "
-            f"{r['ratio_median']:>11.3f}x   {r['cpu_us_per_event']:>8.2f} "
-            f"{r['cpu_ratio_best']:>9.3f}x {r['cpu_ratio_median']:>11.3f}x"
+            f"{name:<{w}} {events / r['best_s']:>10,.0f} {events / r['median_s']:>11,.0f} "
+            f"{r['median_s'] * 1e3:>9.1f} {kit.x(r['ratio_best'], 3):>10} "
+            f"{kit.x(r['ratio_median'], 3):>12}   {r['cpu_per_item_us']:>8.2f} "
+            f"{kit.x(r['cpu_ratio_best'], 3):>10} {kit.x(r['cpu_ratio_median'], 3):>12}"
         )
     print(f"(ratio = time / {BASELINE} time, >1 is slower; us/event = median CPU time per event)")
 
@@ -196,81 +163,49 @@ def print_table(rows: dict[str, dict[str, float]]) -> None:
 def print_summary(rows: dict[str, dict[str, float]], repeat: int) -> None:
     for name in ("lgwidget", "sdk"):
         print(
-            f"{name}/httpx-sse time ratio: {rows[name]['ratio_median']:.2f}x "
-            f"(median of {repeat}; CPU time {rows[name]['cpu_ratio_median']:.2f}x)"
+            f"{name}/httpx-sse time ratio: {kit.x(rows[name]['ratio_median'])} "
+            f"(median of {repeat}; CPU time {kit.x(rows[name]['cpu_ratio_median'])})"
         )
     lg = rows["lgwidget"]
-    verdict = (
-        "within"
-        if max(lg["ratio_median"], lg["cpu_ratio_median"]) <= TARGET_RATIO
-        else "NOT within"
-    )
+    within = max(lg["ratio_median"], lg["cpu_ratio_median"]) <= TARGET_RATIO
     print(
-        f"target: lgwidget {verdict} {TARGET_RATIO:.2f}x of httpx-sse "
-        f"(wall {lg['ratio_median']:.3f}x, CPU {lg['cpu_ratio_median']:.3f}x)"
+        f"target: lgwidget {'within' if within else 'NOT within'} {kit.x(TARGET_RATIO)} of "
+        f"httpx-sse (wall {kit.x(lg['ratio_median'], 3)}, "
+        f"CPU {kit.x(lg['cpu_ratio_median'], 3)})"
     )
-
-
-def versions() -> dict[str, str]:
-    import httpx_sse
-
-    return {
-        "python": platform.python_version(),
-        "httpx": httpx.__version__,
-        "httpx_sse": getattr(httpx_sse, "__version__", "?"),
-        "langgraph_sdk": langgraph_sdk.__version__,
-        "lgwidget": lgwidget.__version__,
-    }
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=10_000, help="updates events per stream")
+    parser = kit.parser(__doc__, "3 rounds instead of 7")
+    kit.chunks_arg(parser, 10_000, "updates events per stream")
     parser.add_argument("--size", type=int, default=1_000, help="bytes per event on the wire")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per approach")
     parser.add_argument("--framing", choices=("chunked", "close"), default="chunked")
-    parser.add_argument(
-        "--events-per-chunk",
-        type=int,
-        default=1,
-        help="events per HTTP chunk (1: as the real server)",
-    )
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    parser.add_argument("--events-per-chunk", type=int, default=1,
+                        help="events per HTTP chunk (1: as the real server)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat = min(args.repeat, 3)
 
     events = args.n + 1
+    machine = kit.header("client", f"{events:,} events x {args.size} B, {args.framing}; "
+                         f"{args.repeat} interleaved runs each")
     with replay_server(
         n=args.n, size=args.size, framing=args.framing, events_per_chunk=args.events_per_chunk
     ) as server:
-        print(
-            f"replay server pid {server.pid} at {server.url}: {events:,} events x "
-            f"{args.size} B, {args.framing}; {args.repeat} interleaved runs each; "
-            f"{os.cpu_count()} CPUs"
-        )
+        print(f"replay server pid {server.pid} at {server.url}")
         times, cpu_times = asyncio.run(measure(server.url, args.n, args.size, args.repeat))
-    rows = summarize(times, cpu_times, events)
-    print_table(rows)
+    rows = kit.ratios(times, cpu_times, BASELINE, events)
+    print_table(rows, events)
     print_summary(rows, args.repeat)
-    if args.json:
-        result = {
-            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "cpus": os.cpu_count(),
-            "versions": versions(),
-            "params": {
-                "n": args.n,
-                "size": args.size,
-                "repeat": args.repeat,
-                "framing": args.framing,
-                "events_per_chunk": args.events_per_chunk,
-            },
-            "events_per_run": events,
-            "times_s": times,
-            "cpu_times_s": cpu_times,
-            "summary": rows,
-            "target_ratio": TARGET_RATIO,
-        }
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {args.json}")
+    import httpx_sse
+
+    versions = {"httpx": httpx.__version__, "httpx_sse": getattr(httpx_sse, "__version__", "?"),
+                "langgraph_sdk": langgraph_sdk.__version__}
+    kit.write_json(args.json, {
+        **machine, "versions": versions, "params": vars(args), "events_per_run": events,
+        "times_s": times, "cpu_times_s": cpu_times, "summary": rows, "target": TARGET_RATIO,
+    })
 
 
 if __name__ == "__main__":

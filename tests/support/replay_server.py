@@ -1,11 +1,12 @@
 """A fast local SSE replay server that speaks the Agent Server's ``POST /runs/stream`` wire format.
 
-The real ``langgraph dev`` server emits about 1,000 events/s, so any client keeps up with it
-(NOTES.md §1). To measure a client's own overhead, this server replays a pre-built stream as fast
-as the socket takes it. It runs in a separate process, so it never shares a GIL (or a core's
-scheduler slice) with the client being measured.
+The real ``langgraph dev`` server (langgraph-api 0.16.7, in-memory runtime) emits about 1,000
+events/s, so any client keeps up with it. To measure a client's own overhead, this server replays
+a pre-built stream as fast as the socket takes it. It runs in a separate process, so it never
+shares a GIL (or a core's scheduler slice) with the client being measured.
 
-The wire format is the real server's, captured from langgraph-api 0.16.7 (NOTES.md §2)::
+The wire format is the real server's, captured from langgraph-api 0.16.7 (``langgraph dev``, the
+``bulk`` test graph; CRLF line ends, compact JSON, no end event)::
 
     HTTP/1.1 200 OK
     location: /runs/<run_id>/stream
@@ -18,9 +19,9 @@ The wire format is the real server's, captured from langgraph-api 0.16.7 (NOTES.
 
 then the end of the body: no end event, exactly like the real server.
 
-Use from Python (other benchmarks import this module)::
+Use from Python (tests and benchmarks import this module)::
 
-    from replay_server import replay_server          # bench/ on sys.path, or bench.replay_server
+    from tests.support.replay_server import replay_server
 
     with replay_server(n=10_000, size=1_000) as server:   # defaults for every request
         server.url                                         # "http://127.0.0.1:PORT"
@@ -28,7 +29,7 @@ Use from Python (other benchmarks import this module)::
 
 Run it by hand (for a front-end or Node benchmark)::
 
-    python bench/replay_server.py --port 8123 --n 10000 --size 1000
+    python -m tests.support.replay_server --port 8123 --n 10000 --size 1000
 
 Parameters. Each can be set when the server starts (keyword arguments / command line flags) and
 overridden per request in the body's ``input`` (the ``bulk`` test graph takes the same

@@ -1,12 +1,12 @@
 """Many background runs at once in one kernel: do they all complete, and what do they cost?
 
-    python bench/bench_load.py [--runs 50] [--n 1000] [--size 1000] [--rate 1000]
-                               [--via magic|start] [--order bare-first|widgets-first]
-                               [--json PATH]
+    python -m bench.load [--runs 50] [--chunks 1000] [--size 1000] [--rate 1000]
+                         [--via magic|start] [--order bare-first|widgets-first] [--quick]
+                         [--json PATH]
 
-ONE real kernel (``tests/kernel.py``: a python3 kernel started by jupyter_client; this process
-reads its iopub messages as a front end would) and one replay server process
-(``bench/replay_server.py``), each stream paced at ``--rate`` events/s (the replay server's
+ONE real kernel (``tests/support/kernel.py``: a python3 kernel started by jupyter_client; this
+process reads its iopub messages as a front end would) and one replay server process
+(``tests/support/replay_server.py``), each stream paced at ``--rate`` events/s (the replay server's
 ``interval`` is 1 / rate; the real ``langgraph dev`` server emits about 1,000 events/s), of
 ``--n`` ``updates`` events of ``--size`` bytes after the ``metadata`` event.
 
@@ -14,7 +14,8 @@ Two phases, in the same kernel, in one run of this script:
 
 * ``bare``, the baseline: one cell that runs RUNS bare httpx-sse loops concurrently
   (``asyncio.gather``), each with its own ``httpx.AsyncClient`` as ``RunWidget.run`` has, each
-  keeping every parsed event in a list, as the widget keeps ``w.chunks``;
+  keeping every parsed event in a list, as the widget keeps ``w.chunks``
+  (``bench.kernel_side.keep_loop``);
 * ``widgets``: RUNS background runs, ``%%lgrun bulk --url URL --background -o r{i}`` cells (or,
   with ``--via start``, one cell of ``RunWidget(...)``, ``display``, ``.start()``), all sent to
   the kernel at once so the runs overlap, then one cell that awaits until none is running. The
@@ -32,7 +33,8 @@ the increment being peak minus before; the wall time of the phase (from the firs
 run's start to the last run's end, as the kernel saw it) and the kernel's CPU time (user +
 system, every thread) over the phase. Ratios are widgets / bare. Also counted: the widgets'
 comm messages on iopub, and their peak rate over 3 s, against the Jupyter server's limit
-(it drops iopub messages above 1,000/s averaged over 3 s; NOTES.md §4b).
+(jupyter_server drops iopub messages above 1,000/s averaged over 3 s: its IOPub rate limit,
+``ServerApp.iopub_msg_rate_limit`` over ``rate_limit_window``).
 
 Order matters a little for memory even so: what the first phase freed may stay in Python's
 allocator pools and be reused by the second, which then looks cheaper; and the widgets stay
@@ -46,80 +48,31 @@ This is a benchmark: it prints and saves figures, and fails only when runs are i
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from replay_server import replay_server  # noqa: E402
-
-from tests.kernel import Kernel, running_kernel  # noqa: E402
+from bench import kit
+from tests.support.kernel import Kernel, running_kernel
+from tests.support.replay_server import replay_server
 
 CELL_TIMEOUT = 600.0
 SAMPLE_INTERVAL = 0.1
+#: jupyter_server's IOPub rate limit: messages/s, averaged over 3 s.
+IOPUB_LIMIT = 1_000
 
-SETUP = r'''
-import asyncio, gc, json, os, time
-import httpx
-from httpx_sse import aconnect_sse
+SETUP = r"""
+import asyncio, json, time
 from IPython.display import display
 import lgwidget
-from lgwidget._transport import decode_batch
+from bench.kernel_side import *
 %load_ext lgwidget
-
-TIMEOUT = httpx.Timeout(connect=5, read=300, write=300, pool=5)
-
-async def bare_one(url, body):
-    """A bare httpx-sse loop that keeps every parsed event."""
-    kept = []
-    async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-        async with aconnect_sse(client, "POST", url + "/runs/stream", json=body) as source:
-            async for sse in source.aiter_sse():
-                kept.append((sse.event, json.loads(sse.data)))
-    return kept
-
-def complete(events, n):
-    """Every event, in order: metadata, then node_1 .. node_n."""
-    if len(events) != n + 1 or events[0][0] != "metadata":
-        return False
-    return all(ev[0] == "updates" and next(iter(ev[1])) == f"node_{i}"
-               for i, ev in enumerate(events[1:], 1))
-
-def snapshot_count(w):
-    count = 0
-    for blob in w.snapshot:
-        seq, events, _t, _lines = decode_batch(blob)
-        if seq != count:
-            return -1
-        count += len(events)
-    return count
-
-def cpu():
-    t = os.times()
-    return t.user + t.system
-
-def release():
-    """Collect garbage and hand freed heap memory back to the OS (glibc), so the RSS measured
-    before a phase is what is alive, not what an earlier phase left in the allocator."""
-    gc.collect()
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-'''
+"""
 
 
 class RssSampler:
@@ -160,15 +113,11 @@ class RssSampler:
 
 
 def run_cell(kernel: Kernel, code: str) -> str:
-    ex = kernel.execute(code, timeout=CELL_TIMEOUT)
-    if ex.status != "ok":
-        raise RuntimeError(f"cell failed: {code[:200]}\n{ex.error}")
-    return ex.stdout
+    return kit.run_cell(kernel, code, CELL_TIMEOUT).stdout
 
 
 def result_of(kernel: Kernel, code: str) -> Any:
-    lines = [ln for ln in run_cell(kernel, code).splitlines() if ln.startswith("RESULT ")]
-    return json.loads(lines[-1][len("RESULT ") :])
+    return kit.result_line(run_cell(kernel, code))
 
 
 def execute_all(kernel: Kernel, cells: list[str]) -> None:
@@ -215,7 +164,7 @@ def execute_counting(kernel: Kernel, code: str) -> tuple[str, list[float]]:
 
 def peak_rate(times: list[float], window: float = 3.0) -> float:
     """The highest average messages/s over any ``window`` s: how the Jupyter server's iopub
-    rate limit (1,000 messages/s averaged over 3 s, NOTES.md §4b) would see this traffic."""
+    rate limit (1,000 messages/s averaged over 3 s) would see this traffic."""
     times = sorted(times)
     best, lo = 0, 0
     for hi, t in enumerate(times):
@@ -240,7 +189,7 @@ def phase_bare(kernel: Kernel, sampler: RssSampler, args: argparse.Namespace, ur
     request = {"assistant_id": "bulk", "input": body(args), "stream_mode": "updates"}
     result = result_of(kernel, f"""
 _c0 = cpu(); _t0 = time.time()
-BARE = await asyncio.gather(*(bare_one({url!r}, {request!r}) for _ in range({args.runs})))
+BARE = await asyncio.gather(*(keep_loop({url!r}, {request!r}) for _ in range({args.runs})))
 _t1 = time.time(); _c1 = cpu()
 print("RESULT " + json.dumps({{"wall": _t1 - _t0, "cpu": _c1 - _c0,
     "complete": sum(complete(k, {args.n}) for k in BARE),
@@ -287,7 +236,7 @@ print("RESULT " + json.dumps({{"wall": _t1 - _t0, "cpu": _c1 - _c0,
     "run_wall": sorted(w.elapsed for w in RUNS),
     "snapshot_bytes": sum(sum(map(len, w.snapshot)) for w in RUNS)}}))
 """)
-    result = json.loads([ln for ln in stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
+    result = kit.result_line(stdout)
     result["comm_messages"] = len(times)
     result["comm_peak_rate_3s"] = peak_rate(times)
     end = time.monotonic()
@@ -304,20 +253,21 @@ print("RESULT " + json.dumps({{"wall": _t1 - _t0, "cpu": _c1 - _c0,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = kit.parser(__doc__, "10 runs instead of 50")
     parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--n", type=int, default=1000)
+    kit.chunks_arg(parser, 1000, "updates events per run")
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=1000.0,
                         help="events/s of each stream; 0 sends as fast as the socket takes them")
     parser.add_argument("--via", choices=("magic", "start"), default="magic")
     parser.add_argument("--order", choices=("bare-first", "widgets-first"), default="bare-first")
-    parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.runs = min(args.runs, 10)
 
     interval = 1.0 / args.rate if args.rate else 0.0
-    print(f"{args.runs} concurrent runs x ({args.n:,} events of {args.size:,} B) at "
-          f"{args.rate:,.0f} events/s each, via {args.via}; one kernel, one replay server")
+    machine = kit.header("load", f"{args.runs} concurrent runs x ({args.n:,} events of "
+                         f"{args.size:,} B) at {args.rate:,.0f} events/s each, via {args.via}")
     with replay_server(n=args.n, size=args.size, interval=interval) as server, \
             running_kernel() as kernel:
         pid = int(run_cell(kernel, "import os; print(os.getpid())").strip())
@@ -328,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             small = json.dumps({"n": 20, "size": args.size})
             run_cell(kernel, f"_w = lgwidget.RunWidget('bulk', {small}, url={server.url!r})\n"
                              "display(_w); await _w.run(); del _w\n"
-                             f"await bare_one({server.url!r}, {{'input': {small}}})")
+                             f"await keep_loop({server.url!r}, {{'input': {small}}})")
             phases = ("bare", "widgets") if args.order == "bare-first" else ("widgets", "bare")
             results: dict[str, dict[str, Any]] = {}
             t0 = time.monotonic()
@@ -370,21 +320,13 @@ def main(argv: list[str] | None = None) -> int:
     if not ok:
         print(f"INCOMPLETE: bare {bare['complete']}/{args.runs}, widgets "
               f"{widgets['complete']}/{args.runs} {widgets['statuses']} {widgets['errors']}")
-    if args.json:
-        out = {
-            "benchmark": "bench_load",
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                        "platform": platform.platform()},
-            "params": vars(args) | {"interval": interval},
-            "rss_start": rss_start,
-            "phases": results,
-            "ratios": ratios,
-            "total_s": total,
-            "complete": ok,
-        }
-        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {args.json}")
+    rate_ok = widgets["comm_peak_rate_3s"] < IOPUB_LIMIT
+    print(f"goal: every run complete: {kit.meets(ok)}; widget messages under the iopub limit "
+          f"({IOPUB_LIMIT:,}/s over 3 s): {kit.meets(rate_ok)}")
+    kit.write_json(args.json, {
+        **machine, "params": vars(args) | {"interval": interval}, "rss_start": rss_start,
+        "phases": results, "ratios": ratios, "total_s": total, "complete": ok,
+    })
     return 0 if ok else 1
 
 

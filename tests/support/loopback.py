@@ -4,7 +4,9 @@ A test gives a *handler*; the server reads each request and hands it over with a
 :class:`Connection` that sends raw bytes, so the test decides exactly what goes on the wire
 (partial frames, pauses, a reset, nothing at all)::
 
-    from loopback import HEARTBEAT, chunk, LAST_CHUNK, serve, sse_event, sse_response_head
+    from tests.support.loopback import (
+        HEARTBEAT, LAST_CHUNK, chunk, serve, sse_event, sse_response_head,
+    )
 
     async def handler(request, conn):
         await conn.send(sse_response_head())                    # chunked, like the real server

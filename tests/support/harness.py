@@ -50,7 +50,9 @@ from typing import Any
 #: Override with LGW_CHROMIUM=/path/to/chromium.
 CHROMIUM_PATH = os.environ.get("LGW_CHROMIUM", "/usr/bin/chromium")
 
-#: Flags measured to work with Debian's Chromium in this container (see NOTES.md section 5).
+#: Flags seen to work with Debian's Chromium (apt) as root in a container: ``--no-sandbox`` (no
+#: user namespaces for root), ``--disable-dev-shm-usage`` (a small /dev/shm), ``--disable-gpu``
+#: (none); the others keep it off the network (no QUIC, updates, sync or first-run fetches).
 CHROMIUM_ARGS: tuple[str, ...] = (
     "--headless=new",
     "--no-sandbox",

@@ -1,0 +1,1 @@
+"""lgwidget's benchmarks: ``python -m bench.<name>`` from the repository root (see README.md)."""
