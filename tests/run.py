@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
         if not installed:
             print("\nSetting up failed; the checks below may fail for that reason.", flush=True)
     results = {
-        "ruff": step("ruff", [sys.executable, "-m", "ruff", "check", "lgwidget", "hatch_build.py"]),
+        "ruff": step("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         "mypy": step("mypy", [sys.executable, "-m", "mypy"]),
         "python tests": step("python tests", [sys.executable, "-m", "pytest", *argv]),
         "js tests": step("js tests", ["npm", "--prefix", "js", "test"]),

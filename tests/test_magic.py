@@ -91,11 +91,15 @@ def test_line_form(kernel: Kernel) -> None:
 
 
 def test_options_reach_the_server(kernel: Kernel) -> None:
-    kernel.execute('%%lgrun agent -o w --interrupt-before respond --metadata {"k":1}\n'
+    # JSON options as the help prints them, with spaces.
+    kernel.execute('%%lgrun agent -o w --interrupt-before respond --metadata {"k": 1} '
+                   '--config {"recursion_limit": 50}\n'
                    '{"messages": [{"role": "user", "content": "hi"}]}')
     assert value(kernel, "w.request.interrupt_before") == ["respond"]
-    assert value(kernel, "[w.status, [u.node for u in w.updates]]") == [
-        "interrupted", ["plan", "tools", "__interrupt__"]]
+    assert value(kernel, "[w.request.metadata, w.request.config]") == [
+        {"k": 1}, {"recursion_limit": 50}]
+    assert value(kernel, "[w.status, [u.node for u in w.updates], len(w.interrupts)]") == [
+        "interrupted", ["plan", "tools"], 1]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 
 import pytest
@@ -41,7 +42,7 @@ async def test_mid_run_snapshots_are_spaced_so_all_of_them_stay_under_twice_the_
     final = await transport.close()
     assert len(published) >= 3  # the view opened late, or a save mid-run, gets most of the run
     sizes = [sum(map(len, blobs)) for blobs in published]
-    assert all(b >= 2 * a for a, b in zip(sizes, sizes[1:]))  # each at least doubles
+    assert all(b >= 2 * a for a, b in itertools.pairwise(sizes))  # each at least doubles
     assert sum(sizes) <= 2 * sum(map(len, final))
     assert all(blobs == final[: len(blobs)] for blobs in published)  # prefixes of the run
 

@@ -21,7 +21,8 @@ def snapshot_chunks(widget: lgwidget.RunWidget) -> list[tuple[str, object]]:
     for blob in widget.snapshot:
         seq, events, _times, lines = decode_batch(blob)
         assert seq == len(chunks)
-        chunks.extend((e, json.loads(line) if line else None) for e, line in zip(events, lines))
+        chunks.extend((e, json.loads(line) if line else None)
+                      for e, line in zip(events, lines, strict=True))
     return chunks
 
 
@@ -173,6 +174,7 @@ async def test_every_stream_mode_reaches_python_and_the_snapshot(
     assert expected <= events
     assert snapshot_chunks(w) == [(c.event, c.data) for c in w.chunks]
     if "values" in expected:
-        assert w.final_state["messages"][-1]["content"] == "The answer is 42, found by the lookup tool."
+        answer = w.final_state["messages"][-1]["content"]
+        assert answer == "The answer is 42, found by the lookup tool."
     else:
         assert w.final_state is None

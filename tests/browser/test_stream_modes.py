@@ -14,7 +14,8 @@ from tests.support.harness import open_notebook, run_all, wait_run_all_done, wri
 
 QUESTION = json.dumps({"messages": [{"role": "user", "content": "What's the weather in Paris?"}]})
 ANSWER = "It is 18 °C and sunny in Paris today. A good day for a walk along the river."
-BUBBLE = "() => [...document.querySelectorAll('.lgw-msg.lgw-live .lgw-msg-text, .lgw-msg .lgw-msg-text')].map(e => e.textContent).filter(t => t.startsWith('It is'))[0] ?? ''"
+BUBBLE = ("() => [...document.querySelectorAll('.lgw-msg .lgw-msg-text')]"
+          ".map(e => e.textContent).filter(t => t.startsWith('It is'))[0] ?? ''")
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,8 @@ def test_tokens_grow_live_and_subgraphs_nest(jupyterlab, page, demo_url):
 
     # One top-level panel per node; the subgraph's nodes are inside "research".
     titles = page.evaluate(
-        "() => [...document.querySelectorAll('.lgw-list > .lgw-panel > .lgw-panel-head .lgw-title')]"
-        ".map(e => e.textContent)")
+        "() => [...document.querySelectorAll("
+        "'.lgw-list > .lgw-panel > .lgw-panel-head .lgw-title')].map(e => e.textContent)")
     assert [t for t in titles if t != "custom"] == ["plan", "research", "answer"]
     research = page.locator(".lgw-list > .lgw-panel[data-node='research']")
     research.locator(":scope > .lgw-panel-head").click()
