@@ -91,6 +91,13 @@ def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
     return list(found.values())
 
 
+def interrupted(chunks: Sequence[StreamPart]) -> bool:
+    """Did the run stop on an interrupt? An ``interrupt()`` in a node, or ``interrupt_before`` /
+    ``interrupt_after`` (an ``__interrupt__`` key with no values)."""
+    return any(type(data) is dict and INTERRUPT in data and event.partition("|")[0] in
+               ("updates", "values") for event, data, _ in chunks) or bool(interrupts(chunks))
+
+
 def summary(
     *,
     assistant_id: str,

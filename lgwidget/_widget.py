@@ -298,7 +298,7 @@ class RunWidget(anywidget.AnyWidget):
         finally:
             if status != "cancelled":
                 status = ("error" if self.error else
-                          "interrupted" if _model.interrupts(chunks) else "done")
+                          "interrupted" if _model.interrupted(chunks) else "done")
             blobs = await _shielded(transport.close())
             with self.hold_sync():
                 self.snapshot = blobs

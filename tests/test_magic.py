@@ -99,7 +99,7 @@ def test_options_reach_the_server(kernel: Kernel) -> None:
     assert value(kernel, "[w.request.metadata, w.request.config]") == [
         {"k": 1}, {"recursion_limit": 50}]
     assert value(kernel, "[w.status, [u.node for u in w.updates], len(w.interrupts)]") == [
-        "interrupted", ["plan", "tools"], 1]
+        "interrupted", ["plan", "tools"], 0]  # interrupt_before stops with no value
 
 
 @pytest.mark.parametrize(

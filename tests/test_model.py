@@ -73,3 +73,10 @@ def test_interrupts_come_from_every_mode_each_once() -> None:
     two = [P("updates", {"__interrupt__": [ASK, {"value": 2, "id": "j"}]})]
     assert [i["id"] for i in _model.interrupts(two)] == ["i9", "j"]
     assert _model.interrupts([P("tasks", {"id": "t", "name": "n", "interrupts": []})]) == []
+
+
+def test_interrupt_before_stops_the_run_with_no_value() -> None:
+    stopped = [P("updates", {"plan": {}}), P("updates", {"__interrupt__": []})]
+    assert _model.interrupted(stopped) and _model.interrupts(stopped) == []
+    assert not _model.interrupted(stopped[:1])
+    assert _model.interrupted([P("tasks", {"id": "t", "name": "n", "interrupts": [ASK]})])
