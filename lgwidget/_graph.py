@@ -27,10 +27,11 @@ import logging
 import os
 import re
 import time
+import traceback
 import uuid
 from base64 import b64encode
 from collections import deque
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from decimal import Decimal
 from ipaddress import (
@@ -86,6 +87,7 @@ def graph_parts(
     context: Any = None,
     interrupt_before: str | Sequence[str] | None = None,
     interrupt_after: str | Sequence[str] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
 ) -> AsyncIterator[StreamPart]:
     """Stream ``graph`` in this process as the Agent Server streams a stateless run of it.
 
@@ -106,7 +108,9 @@ def graph_parts(
     "message": "..."}`` (yielded, not raised; the message is the server's ``"An internal error
     occurred"`` for exception types the server does not reveal, and the traceback is logged to
     the ``lgwidget.graph`` logger, as the server logs it). ``interrupt()`` ends it after an
-    ``updates`` chunk ``{"__interrupt__": [...]}``.
+    ``updates`` chunk ``{"__interrupt__": [...]}``. With ``on_error``, a failure is handed to it
+    and the ``error`` part says what the exception says (:func:`error_details`), as a graph
+    run in the user's own process may.
 
     Stateless like the server's run: the graph's own checkpointer is not used unless ``config``
     names a ``thread_id``. A bad ``stream_mode`` (which the server answers with 422) raises
@@ -142,7 +146,7 @@ def graph_parts(
     }
     if context is not None:
         kwargs["context"] = context
-    return _stream(graph, input, run_config, run_id, modes, bool(subgraphs), kwargs)
+    return _stream(graph, input, run_config, run_id, modes, bool(subgraphs), kwargs, on_error)
 
 
 async def _stream(
@@ -153,6 +157,7 @@ async def _stream(
     modes: list[str],
     subgraphs: bool,
     kwargs: dict[str, Any],
+    on_error: Callable[[BaseException], None] | None,
 ) -> AsyncIterator[StreamPart]:
     yield StreamPart("metadata", {"run_id": run_id, "attempt": 1})
     try:
@@ -168,6 +173,11 @@ async def _stream(
     except Exception as exc:  # the server's worker: the error event ends the stream
         if _ExceptionGroup is not None and isinstance(exc, _ExceptionGroup):
             exc = exc.exceptions[0]  # as langgraph_api.stream.consume unwraps it
+        if on_error is not None:
+            on_error(exc)
+            logger.debug("In-process run %s failed", run_id, exc_info=exc)
+            yield StreamPart("error", error_details(exc))
+            return
         part = StreamPart("error", to_server_json(exc))
         # The error event says what a server would reveal. Where it hides the exception (as
         # "An internal error occurred"), the traceback is logged: in-process, the log is where
@@ -176,6 +186,21 @@ async def _stream(
         logger.log(logging.ERROR if hidden else logging.DEBUG, "In-process run %s failed: %s: %s",
                    run_id, type(exc).__name__, exc, exc_info=exc)
         yield part
+
+
+# LangGraph notes the task on an exception raised in a node.
+_TASK_NOTE = re.compile(r"During task with name '(.*)' and id '")
+
+
+def error_details(exc: BaseException) -> dict[str, Any]:
+    """What an error in this process says, unlike a server's (which hides most messages): the
+    type, the message, the node that raised it when LangGraph noted it, and the traceback."""
+    details: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+    for note in getattr(exc, "__notes__", None) or ():
+        if match := _TASK_NOTE.match(str(note)):
+            details["node"] = match.group(1)
+    details["traceback"] = "".join(traceback.format_exception(exc))
+    return dict(to_server_json(details))
 
 
 _ExceptionGroup = getattr(builtins, "ExceptionGroup", None)

@@ -91,6 +91,18 @@ def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
     return list(found.values())
 
 
+def failed_node(chunks: Sequence[StreamPart]) -> str | None:
+    """The node of the last task that ended in an error (``tasks`` and ``debug`` modes)."""
+    for event, data, _ in reversed(chunks):
+        if type(data) is not dict:
+            continue
+        mode = event.partition("|")[0]
+        task = data if mode == "tasks" else data.get("payload") if mode == "debug" else None
+        if isinstance(task, dict) and task.get("error") and isinstance(task.get("name"), str):
+            return str(task["name"])
+    return None
+
+
 def interrupted(chunks: Sequence[StreamPart]) -> bool:
     """Did the run stop on an interrupt? An ``interrupt()`` in a node, or ``interrupt_before`` /
     ``interrupt_after`` (an ``__interrupt__`` key with no values)."""
@@ -134,7 +146,8 @@ def summary(
         more = f" (and {len(pending) - 3} more)" if len(pending) > 3 else ""
         lines.append(f"interrupted: {'; '.join(shown)}{more}")
     if error:
-        lines.append(f"error: {error.get('error', 'Error')}: {error.get('message', '')}")
+        where = f" in {error['node']}" if error.get("node") else ""
+        lines.append(f"error: {error.get('error', 'Error')}{where}: {error.get('message', '')}")
     return "\n".join(lines)
 
 

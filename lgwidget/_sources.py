@@ -23,15 +23,20 @@ Parts = contextlib.AbstractAsyncContextManager[AsyncIterator[StreamPart]]
 
 
 class Source(Protocol):
-    """What a widget runs: ``url`` is shown in the view ("" when there is no server)."""
+    """What a widget runs: ``url`` is shown in the view ("" when there is no server);
+    ``exception`` is what ended the last run in this process, if anything did."""
 
     url: str
+    exception: BaseException | None
 
     def open(self, tap: Tap | None = None) -> Parts: ...
 
 
 class ServerSource:
-    """A run on an Agent Server, one client (one connection pool) per run."""
+    """A run on an Agent Server, one client (one connection pool) per run. Failures on the
+    server are ``error`` events, not exceptions."""
+
+    exception: BaseException | None = None
 
     def __init__(self, request: RunRequest, url: str | None = None, *, api_key: str | None = None,
                  headers: Mapping[str, str] | None = None) -> None:
@@ -58,9 +63,11 @@ class StreamSource:
     def __init__(self, factory: Any, where: str = "the stream") -> None:
         self._factory = factory
         self._where = where
+        self.exception: BaseException | None = None
 
     @contextlib.asynccontextmanager
     async def open(self, tap: Tap | None = None) -> AsyncIterator[AsyncIterator[StreamPart]]:
+        self.exception = None
         async with contextlib.aclosing(decode(_as_events(self._factory()), self._where, (), tap)
                                        ) as parts:
             yield parts
@@ -72,8 +79,10 @@ GRAPH_PARAMS = ("config", "context", "interrupt_before", "interrupt_after", "str
 
 
 def graph_source(graph: Any, request: RunRequest) -> StreamSource:
-    """``graph.astream`` in this process, shaped as the server's stream for ``request``. Bad
-    arguments raise here (``TypeError``, ``ValueError``), not when the run starts."""
+    """``graph.astream`` in this process, shaped as the server's stream for ``request``, except
+    that a failure says all it can (the message, the node, the traceback) and is kept as the
+    source's ``exception``. Bad arguments raise here (``TypeError``, ``ValueError``), not when
+    the run starts."""
     from ._graph import graph_parts
 
     server_only = sorted(set(request.params()) - {*GRAPH_PARAMS, "on_disconnect"})
@@ -84,10 +93,15 @@ def graph_source(graph: Any, request: RunRequest) -> StreamSource:
     options["subgraphs"] = bool(options.pop("stream_subgraphs"))
 
     def parts() -> AsyncIterator[StreamPart]:
-        return graph_parts(graph, request.input, stream_mode=request.stream_mode, **options)
+        return graph_parts(graph, request.input, stream_mode=request.stream_mode,
+                           on_error=failed, **options)
+
+    def failed(exc: BaseException) -> None:
+        source.exception = exc
 
     pending = [parts()]  # made now, so that bad arguments fail at once
-    return StreamSource(lambda: pending.pop() if pending else parts(), where="the graph")
+    source = StreamSource(lambda: pending.pop() if pending else parts(), where="the graph")
+    return source
 
 
 async def _as_events(parts: AsyncIterable[Any]) -> AsyncGenerator[RawEvent, None]:

@@ -64,9 +64,12 @@ class RunWidget(anywidget.AnyWidget):
     status
         ``"idle"``, ``"running"``, ``"done"``, ``"error"``, ``"interrupted"``, ``"cancelled"``.
     error
-        ``{"error": type, "message": text}`` of an ``error`` event or a failure, else None.
+        ``{"error": type, "message": text}`` of an ``error`` event or a failure, with
+        ``"node"`` when the stream says which node raised (an in-process run, or ``tasks`` /
+        ``debug`` modes on a server), else None.
     exception
-        The exception that ended the run (a failure to connect or to read), else None.
+        The exception that ended the run (a failure to connect or to read, or the exception a
+        graph run in this process raised), else None.
     request
         The run's parameters, with the SDK's names (``w.request.input``, ``.config``, ...).
     run_id, started_at, ended_at, elapsed
@@ -123,6 +126,7 @@ class RunWidget(anywidget.AnyWidget):
         self._task: asyncio.Task[None] | None = None
         self._stop_requested = False
         self._displays: list[Any] = []
+        self._displayed_in: object = None
         self.on_msg(self._on_front_end_msg)
 
     @classmethod
@@ -200,9 +204,16 @@ class RunWidget(anywidget.AnyWidget):
 
     def _ipython_display_(self, **kwargs: Any) -> None:
         """Display with a display id, so the end of the run can refresh the output's text/plain
-        summary: what a notebook viewer or an export without widgets shows of the run."""
+        summary: what a notebook viewer or an export without widgets shows of the run.
+
+        Once per cell: ``display(w); await w.run()`` shows one view, although ``run()``
+        returns the widget and a cell displays its value."""
         from IPython.display import display
 
+        cell = _current_cell()
+        if cell is not None and cell == self._displayed_in:
+            return
+        self._displayed_in = cell
         data, metadata = self._mimebundle()
         self._displays.append(display(data, metadata=metadata, raw=True, display_id=True))
 
@@ -296,6 +307,12 @@ class RunWidget(anywidget.AnyWidget):
             self.error = {"error": type(exc).__name__, "message": str(exc)}
             raise
         finally:
+            if self.exception is None:
+                self.exception = self._source.exception  # a graph in this process that raised
+            if self.error is not None and "node" not in self.error:
+                node = _model.failed_node(chunks)  # the stream says which, with tasks or debug
+                if node is not None:
+                    self.error = {**self.error, "node": node}
             if status != "cancelled":
                 status = ("error" if self.error else
                           "interrupted" if _model.interrupted(chunks) else "done")
@@ -326,7 +343,10 @@ class RunWidget(anywidget.AnyWidget):
 
 def _error_event(data: Any) -> dict[str, Any]:
     if isinstance(data, dict):
-        return {"error": str(data.get("error", "Error")), "message": str(data.get("message", ""))}
+        error = {"error": str(data.get("error", "Error")), "message": str(data.get("message", ""))}
+        if isinstance(data.get("node"), str):
+            error["node"] = data["node"]
+        return error
     return {"error": "Error", "message": str(data)}
 
 
@@ -337,6 +357,20 @@ async def _shielded(awaitable: Any) -> Any:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         return await task
+
+
+def _current_cell() -> object:
+    """Something that tells the cell being run from any other: the id of the kernel's execute
+    request, else IPython's execution count; None outside IPython."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return None
+    kernel = getattr(shell, "kernel", None)
+    parent = kernel.get_parent() if kernel is not None and hasattr(kernel, "get_parent") else {}
+    msg_id = (parent or {}).get("header", {}).get("msg_id")
+    return msg_id or ("count", shell.execution_count)
 
 
 def _cancelling(task: asyncio.Task[Any]) -> int:

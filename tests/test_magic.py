@@ -233,3 +233,15 @@ def test_graph_option_runs_a_graph_in_the_kernel(kernel: Kernel) -> None:
     assert "UsageError: --graph nope: no such variable" in stderr(result)
     result = kernel.execute("%%lgrun --graph my_graph --stream-mode nonsense\n{}")
     assert result.status == "error" and "UsageError: --graph my_graph:" in stderr(result)
+
+
+def test_display_then_await_run_shows_one_view(kernel: Kernel, server_url: str) -> None:
+    kernel.execute(f"import lgwidget\nw1 = lgwidget.RunWidget('agent', {{}}, url={server_url!r})")
+    result = kernel.execute("display(w1)\nawait w1.run()")  # run() returns the widget
+    assert result.status == "ok", result.error
+    views = [m for m in result.of_type("display_data")
+             if "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
+    assert len(views) == 1
+    again = kernel.execute("w1")  # another cell shows it again, as any value
+    assert len([m for m in again.of_type("execute_result") + again.of_type("display_data")
+                if "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]) == 1

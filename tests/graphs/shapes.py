@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -133,7 +134,11 @@ class ToolCallingFake(BaseChatModel):
             yield ChatGenerationChunk(message=chunk)
 
 
-react = create_react_agent(ToolCallingFake(), [get_weather, get_time])
+# LangGraph 1.x deprecates it for langchain's create_agent (not a dependency here); it is still
+# the prebuilt ReAct agent most code in the wild uses.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    react = create_react_agent(ToolCallingFake(), [get_weather, get_time])
 
 
 # -- supervisor --------------------------------------------------------------------------------
@@ -184,7 +189,7 @@ class ChatState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
 
 
-def _grow(step: int):  # noqa: ANN202
+def _grow(step: int):
     def node(state: ChatState) -> ChatState:
         return {"messages": [HumanMessage(content=f"step {step} message {i}", id=f"s{step}-{i}")
                              for i in range(10)]}
