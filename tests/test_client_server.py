@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import lgwidget
-from tests.support.server import QUESTION, busy_runs, mask, ours, sdks
+from tests.support.server import QUESTION, busy_runs, cancel_busy_runs, mask, ours, sdks
 
 pytestmark = pytest.mark.server
 
@@ -92,17 +92,43 @@ async def test_bad_stream_mode_is_a_422(server_url: str) -> None:
     assert caught.value.status_code == 422
 
 
-async def test_leaving_the_stream_cancels_the_run_on_the_server(server_url: str) -> None:
-    """on_disconnect defaults to "cancel": a user who stops watching leaves no orphan run."""
-    async with lgwidget.Client(server_url) as client:
-        async with aclosing(client.stream("bulk", input={"n": 5000, "size": 10})) as parts:
+async def _leave_after_the_first_update(url: str, **params: Any) -> None:
+    """Start a run of ``slow`` (a minute long by itself) and stop reading at its first update."""
+    async with lgwidget.Client(url) as client:
+        stream = client.stream("slow", input={"steps": 600}, **params)
+        async with aclosing(stream) as parts:
             async for part in parts:
                 if part.event == "updates":
                     break
-    assert await _eventually_idle(server_url)
 
 
-async def _eventually_idle(url: str, timeout: float = 5.0) -> bool:
+async def _leave_after_the_first_update(url: str, **params: Any) -> None:
+    """Start a run of ``slow`` (a minute long by itself) and stop reading at its first update."""
+    async with lgwidget.Client(url) as client:
+        stream = client.stream("slow", input={"steps": 600}, **params)
+        async with aclosing(stream) as parts:
+            async for part in parts:
+                if part.event == "updates":
+                    break
+
+
+async def test_leaving_the_stream_cancels_the_run_on_the_server(server_url: str) -> None:
+    """on_disconnect defaults to "cancel": a user who stops watching leaves no orphan run."""
+    await _leave_after_the_first_update(server_url)
+    assert await _eventually_idle(server_url, timeout=30)  # the run alone would take a minute
+
+
+async def test_with_the_servers_default_the_run_outlives_the_stream(server_url: str) -> None:
+    """What the test above guards against: with on_disconnect="continue" the run goes on."""
+    try:
+        await _leave_after_the_first_update(server_url, on_disconnect="continue")
+        assert not await _eventually_idle(server_url, timeout=3)
+    finally:
+        await asyncio.to_thread(cancel_busy_runs, server_url)
+    assert await _eventually_idle(server_url, timeout=30)
+
+
+async def _eventually_idle(url: str, timeout: float) -> bool:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:

@@ -35,6 +35,16 @@ def busy_runs(url: str) -> int:
     return len(resp.json())
 
 
+def cancel_busy_runs(url: str) -> None:
+    """Cancel every run the server is busy with (a test that left one going on purpose)."""
+    for thread in httpx.post(f"{url}/threads/search", json={"status": "busy", "limit": 1000},
+                             timeout=10.0).json():
+        base = f"{url}/threads/{thread['thread_id']}/runs"
+        for run in httpx.get(base, timeout=10.0).json():
+            if run["status"] in ("pending", "running"):
+                httpx.post(f"{base}/{run['run_id']}/cancel", timeout=10.0)
+
+
 # The input of the agent graph used by the differential tests (ours against the SDK).
 QUESTION = {"messages": [{"role": "user", "content": "What is the answer?"}]}
 
