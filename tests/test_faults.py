@@ -350,7 +350,9 @@ async def test_connection_refused_is_a_quick_connect_error(via):
     assert parts == []
     assert isinstance(exc, lgwidget.ConnectError)
     assert url + STREAM_PATH in str(exc)
-    assert elapsed < 1.0  # the connect timeout is 5 s: a refusal must not wait for it
+    # A refusal, not the 5 s connect timeout running out (which a loaded machine could not be
+    # told from by the clock): httpx says which.
+    assert type(exc.__cause__) is httpx.ConnectError
 
 
 # --------------------------------------------------------------------------- 8. silent close
@@ -398,7 +400,7 @@ async def test_a_stall_longer_than_the_read_timeout_is_a_disconnect():
     async def handler(request, conn):
         await conn.send(sse_response_head())
         await conn.send(chunk(sse_event("metadata", METADATA)))
-        await conn.wait_peer_closed(2.0)  # then silence for up to 2 s
+        await conn.wait_peer_closed(60)  # then silence for up to a minute
 
     async with serve(handler) as srv:
         async with lgwidget.Client(srv.url, timeout=httpx.Timeout(5, read=0.5)) as client:
@@ -409,7 +411,7 @@ async def test_a_stall_longer_than_the_read_timeout_is_a_disconnect():
     assert isinstance(exc, lgwidget.DisconnectedError)
     assert "no data" in str(exc) and srv.url + STREAM_PATH in str(exc)
     assert isinstance(exc.__cause__, httpx.ReadTimeout)
-    assert 0.4 < elapsed < 1.5  # the 0.5 s read timeout, not the server's 2 s
+    assert 0.4 < elapsed < 30  # the 0.5 s read timeout, not the server's minute
     assert srv.connections[0].peer_gone  # and the client hung up
 
 
@@ -624,7 +626,7 @@ def _endless_handler(started: list[float]):
         await conn.send(chunk(sse_event("metadata", METADATA)))
         await conn.send(chunk(sse_event("updates", UPDATE_1)))
         started.append(time.monotonic())
-        await conn.wait_peer_closed(10)  # a long run: the server keeps the stream open
+        await conn.wait_peer_closed(60)  # a long run: the server keeps the stream open
 
     return handler
 
@@ -645,9 +647,9 @@ async def test_breaking_out_early_closes_the_connection():
         broke_at = time.monotonic()
         # The client (and its pool) is still open: only closing the stream can hang up.
         conn = srv.connections[0]
-        await _wait_peer_gone(conn, 2)
+        await _wait_peer_gone(conn, 30)
         assert conn.peer_gone, "the server still sees the connection open"
-        assert conn.peer_gone_at - broke_at < 1.0
+        assert conn.peer_gone_at - broke_at < 30  # the break hung up, not the server's minute
     assert len(srv.connections) == 1
 
 
@@ -660,8 +662,8 @@ async def test_breaking_out_of_module_stream_closes_the_connection():
                 break
         broke_at = time.monotonic()
         conn = srv.connections[0]
-        await _wait_peer_gone(conn, 2)
-        assert conn.peer_gone and conn.peer_gone_at - broke_at < 1.0
+        await _wait_peer_gone(conn, 30)
+        assert conn.peer_gone and conn.peer_gone_at - broke_at < 30
 
 
 async def test_control_an_unclosed_stream_keeps_the_connection_open():

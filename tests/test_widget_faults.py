@@ -187,7 +187,8 @@ async def test_server_down_is_a_quick_connect_error():
     print(f"\nserver down: status {w.status} after {elapsed * 1000:.1f} ms: {w.error['message']}")
     assert_error(w, lgwidget.ConnectError, f"cannot connect to {url}{STREAM_PATH}")
     assert_kept(w, [])
-    assert elapsed < 1.0  # a refusal does not wait for the 5 s connect timeout
+    # A refusal, not the 5 s connect timeout running out: httpx says which.
+    assert type(w.exception.__cause__) is httpx.ConnectError
 
 
 async def test_a_name_that_does_not_resolve_fails_fast():
@@ -198,7 +199,8 @@ async def test_a_name_that_does_not_resolve_fails_fast():
     print(f"\nunresolvable: status {w.status} after {elapsed * 1000:.1f} ms: {w.error['message']}")
     assert_error(w, lgwidget.ConnectError, f"cannot connect to {url}{STREAM_PATH}")
     assert_kept(w, [])
-    assert elapsed < 4.0  # the resolver's answer, not the 5 s connect timeout
+    # The resolver's answer, not the 5 s connect timeout running out: httpx says which.
+    assert type(w.exception.__cause__) is httpx.ConnectError
 
 
 # --------------------------------------------------------------------------- a proxy with a key

@@ -76,7 +76,7 @@ def test_long_task_observer_records_busy_loop(page):
         stats = obs.read()
     assert stats.error is None
     assert stats.count >= 1
-    assert 200 <= stats.max_ms < 1000, stats
+    assert stats.max_ms >= 200, stats  # the 200 ms loop; a loaded machine can only add to it
 
 
 def test_widgets_render_save_and_reopen_from_saved_state(jupyterlab, browser, page):
