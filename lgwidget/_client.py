@@ -261,6 +261,10 @@ def _secrets(
             scheme, _, token = value.partition(" ")  # "Bearer <token>": the token alone too
             if token and scheme.isalpha():
                 found.append(token)
+            for pair in value.split(";"):  # "a=<value>; b=<value>": each cookie's value too
+                _, equals, part = pair.strip().partition("=")
+                if equals:
+                    found.append(part)
     if password:
         found.append(password)
         found.append(base64.b64encode(f"{username}:{password}".encode()).decode())

@@ -57,7 +57,7 @@ class Transport:
     def __init__(self, send: Send, publish_snapshot: Publish,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._send = send
-        self._clock = clock  # a chunk's time is when add() got it
+        self._clock = clock  # chunk times and the spacing of mid-run snapshots
         self._publish = publish_snapshot
         self._blobs: list[tuple[int, bytes]] = []  # (seq of first chunk, blob), in order
         self._lock = threading.Lock()
@@ -120,7 +120,7 @@ class Transport:
             self._send_blob(seq, blob)
 
     def _work(self) -> None:
-        last_snapshot_size, last_snapshot_time = 0, time.monotonic()
+        last_snapshot_size, last_snapshot_time = 0, self._clock()
         size = 0
         start = self._start
         while (item := self._queue.get()) is not None:
@@ -136,7 +136,7 @@ class Transport:
                 self._blobs.append((seq, blob))
             self._send_blob(seq, blob)
             size += len(blob)
-            now = time.monotonic()
+            now = self._clock()
             if size >= 2 * last_snapshot_size and now - last_snapshot_time >= SNAPSHOT_INTERVAL:
                 self._publish(self.blobs())
                 last_snapshot_size, last_snapshot_time = size, now

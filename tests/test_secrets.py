@@ -73,6 +73,13 @@ async def echo_server(request, conn) -> None:
         await conn.send(chunk(sse_event("updates", {"echo": {"request_headers": request.headers}})))
     elif assistant == "echo-error-event":
         await conn.send(chunk(sse_event("error", {"error": "AuthError", "message": echoed})))
+    elif assistant == "echo-bare":
+        # A server that parsed the credentials and echoes their parts: tokens without their
+        # scheme, cookie values without their names.
+        parts = [part for value in request.headers.values()
+                 for word in value.replace(";", " ").split() for part in word.split("=")]
+        await conn.send(chunk(sse_event("error", {"error": "AuthError",  # each part alone
+                                                  "message": f"unknown: {' | '.join(parts)}"})))
     else:
         await conn.send(chunk(sse_event("updates", {"agent": {"answer": ANSWER}})))
     await conn.send(LAST_CHUNK)
@@ -160,33 +167,12 @@ CREDENTIALS: dict[str, dict[str, Any]] = {
     "URL user:password": {"userinfo": True, "secrets": [PASSWORD, BASIC],
                           "sent": ("authorization", f"Basic {BASIC}")},
 }
-SCENARIOS = ["plain", "refused", "echo-error", "echo-event", "echo-error-event"]
-
-ECHO_EVENT = (
-    "finding: credentials echoed by the server in event data (or an error event's message) "
-    "reach the snapshot trait, the batches and the `error` trait unredacted"
-)
-HEADER_ECHO = (
-    "finding: _client._check_response redacts only the API key from an error body, not "
-    "headers= credentials (Authorization, Cookie, x-api-key) nor URL user info"
-)
-URL_PASSWORD = (
-    "finding: Client.url keeps the URL's user info and every error message names it, so the "
-    "password lands in RunWidget.error (a synced trait), repr and the notebook"
-)
-
-
-def _expected_leak(credential: str, scenario: str) -> str | None:
-    """Once a finding (see the strings above); all fixed now, kept so a regression names it."""
-    return None
-
+SCENARIOS = ["plain", "refused", "echo-error", "echo-event", "echo-error-event", "echo-bare"]
 
 def _cases() -> Iterator[Any]:
     for credential in CREDENTIALS:
         for scenario in SCENARIOS:
-            reason = _expected_leak(credential, scenario)
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(credential, scenario, marks=marks, id=f"{credential}-{scenario}")
+            yield pytest.param(credential, scenario, id=f"{credential}-{scenario}")
 
 
 @pytest.mark.parametrize(("credential", "scenario"), list(_cases()))
