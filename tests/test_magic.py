@@ -190,13 +190,14 @@ def test_background_runs_let_later_cells_run(kernel: Kernel) -> None:
 
 
 def test_help_is_real(kernel: Kernel) -> None:
-    kernel.execute("%%lgrun?")  # IPython sends help as a payload of the execute reply
-    reply_text = subprocess.run(
-        [sys.executable, "-c", "from lgwidget._magic import LGRun; print(LGRun.lgrun.__doc__)"],
-        capture_output=True, text=True, check=True).stdout
+    result = kernel.execute("%%lgrun?")  # IPython sends help as a payload of the execute reply
+    pages = [p["data"]["text/plain"] for p in result.payload if p.get("source") == "page"]
+    assert len(pages) == 1, result.payload
     for flag in ("ASSISTANT_ID", "--stream-mode MODE", "--subgraphs", "--config JSON",
-                 "--interrupt-before NODES", "-o NAME", "--background", "--text"):
-        assert flag in reply_text, flag
+                 "--context JSON", "--metadata JSON", "--interrupt-before NODES",
+                 "--interrupt-after NODES", "-o NAME", "--background", "--text", "--graph NAME",
+                 "Stream a stateless run"):
+        assert flag in pages[0], flag
 
 
 def test_notebooks_run_in_order_under_nbclient(server_url: str) -> None:

@@ -13,10 +13,12 @@ from jupyter_client.manager import KernelManager
 
 @dataclass
 class Execution:
-    """What one cell did: its iopub messages, and the reply's status."""
+    """What one cell did: its iopub messages, and the reply's status and payloads (where IPython
+    puts the help that ``name?`` shows)."""
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     status: str = ""
+    payload: list[dict[str, Any]] = field(default_factory=list)
 
     def of_type(self, msg_type: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["msg_type"] == msg_type]
@@ -53,8 +55,12 @@ class Kernel:
             result.messages.append(msg)
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 break
+        # The reply to this request: wait_for_ready() can leave kernel_info replies behind.
         reply = self.client.get_shell_msg(timeout=timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.client.get_shell_msg(timeout=timeout)
         result.status = reply["content"]["status"]
+        result.payload = reply["content"].get("payload", [])
         return result
 
 
