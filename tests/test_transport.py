@@ -19,16 +19,44 @@ async def feed(transport: Transport, count: int, pause_every: int = 0) -> None:
             await asyncio.sleep(0.01)  # let the thread work, as a real stream would
 
 
+async def sent_count(sent: list, count: int) -> None:
+    """Wait until ``count`` messages were sent, or fail after a wait that is generous on a busy
+    machine: what is checked is that they are sent at all, not how fast."""
+    for _ in range(1000):
+        if len(sent) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{len(sent)} messages sent, expected {count}")
+
+
 async def test_batches_are_coalesced_by_count_and_by_time() -> None:
     sent: list[tuple[dict, list[bytes]]] = []
     transport = Transport(lambda content, buffers: sent.append((content, buffers)), lambda b: None)
     await feed(transport, 3 * MAX_BATCH + 10)
-    await asyncio.sleep(2 * _transport.MAX_DELAY)  # the last 10 go out by time, not count
+    # The last 10 go out by time, not count: before close(), which would flush them too.
+    await sent_count(sent, 4)
+    assert [c for c, _ in sent] == [{"type": "batch", "seq": s}
+                                    for s in (0, MAX_BATCH, 2 * MAX_BATCH, 3 * MAX_BATCH)]
     blobs = await transport.close()
-    assert [c["seq"] for c, _ in sent] == [0, MAX_BATCH, 2 * MAX_BATCH, 3 * MAX_BATCH]
     assert [b for _, (b,) in sent] == blobs
     seqs_and_counts = [(decode_batch(b)[0], len(decode_batch(b)[1])) for b in blobs]
     assert seqs_and_counts == [(0, 256), (256, 256), (512, 256), (768, 10)]
+    texts = [text for b in blobs for text in decode_batch(b)[3]]
+    assert texts == [json.dumps({f"n{i}": {"text": f"chunk {i} " * 20}})
+                     for i in range(3 * MAX_BATCH + 10)]
+
+
+async def test_a_lone_chunk_is_sent_by_time_before_the_run_ends() -> None:
+    sent: list[int] = []
+    transport = Transport(lambda content, buffers: sent.append(content["seq"]), lambda b: None)
+    transport.start()
+    transport.add("updates", '{"only": 1}')
+    await sent_count(sent, 1)  # no more chunks and no close(): the timer alone sends it
+    transport.add("updates", '{"next": 2}')
+    await sent_count(sent, 2)
+    assert sent == [0, 1]
+    assert [decode_batch(b)[3] for b in await transport.close()] == [['{"only": 1}'],
+                                                                      ['{"next": 2}']]
 
 
 async def test_mid_run_snapshots_are_spaced_so_all_of_them_stay_under_twice_the_last(
