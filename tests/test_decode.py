@@ -67,6 +67,7 @@ async def test_data_that_is_not_json_names_the_event_where_it_came_from_and_why(
     assert seen == [StreamPart("updates", {"ok": 1})]
     message = str(info.value)
     assert message.startswith(f"event 'values' from {WHERE} has data that is not JSON (")
+    assert "Expecting property name" in message  # why: the parser's own words
     assert message.endswith("): {not json")
     assert info.value.url == WHERE
     assert closed == [True]  # the source (the HTTP request) is closed, not left to the GC
