@@ -162,7 +162,16 @@ def test_a_url_password_and_its_basic_auth_form_are_secrets() -> None:
     assert redact(f"password pw-1234, header Basic {basic}", secrets) == (
         "password ***, header Basic ***")
     assert "alice" not in secrets  # a user name is not a credential
-    assert _secrets(None, {}, "alice", "") == ()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "finding: a URL with a user name and no password (http://<token>@host) is sent as "
+    "'Authorization: Basic base64(<token>:)', but _secrets adds the Basic form only when "
+    "there is a password, so a server that echoes the header shows it"))
+def test_a_url_user_without_a_password_is_sent_as_basic_auth_and_hidden_too() -> None:
+    secrets = _secrets(None, {}, "tok-username-123", "")
+    basic = base64.b64encode(b"tok-username-123:").decode()  # what httpx.BasicAuth sends
+    assert redact(f"authorization: Basic {basic}", secrets) == "authorization: Basic ***"
 
 
 def test_values_under_four_characters_are_not_hidden_but_four_are() -> None:
