@@ -267,6 +267,7 @@ def _secrets(
                     found.append(part)
     if password:
         found.append(password)
+    if username or password:  # http://<token>@host is sent as Basic base64("<token>:") too
         found.append(base64.b64encode(f"{username}:{password}".encode()).decode())
     # Longest first, so a value is replaced whole before a part of it; short values are not
     # secrets worth hiding and would mangle the text.

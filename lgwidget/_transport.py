@@ -68,8 +68,8 @@ class Transport:
         self._seq = 0
         self._pending: list[tuple[str, str, float]] = []  # (event, JSON text, monotonic time)
         self._start = 0.0
-        #: Batch messages sent (resends included).
-        self.messages_sent = 0
+        #: Batch messages sent and the bytes of their blobs (resends included).
+        self.messages_sent = self.bytes_sent = 0
         #: Characters of JSON text added, as the source sent them (complete after close()).
         self.bytes_added = 0
 
@@ -120,7 +120,7 @@ class Transport:
             self._send_blob(seq, blob)
 
     def _work(self) -> None:
-        last_snapshot_size, last_snapshot_time = 0, self._clock()
+        last_snapshot_size, last_snapshot_time = 0, self._start
         size = 0
         start = self._start
         while (item := self._queue.get()) is not None:
@@ -144,6 +144,7 @@ class Transport:
     def _send_blob(self, seq: int, blob: bytes) -> None:
         self._send({"type": BATCH, "seq": seq}, [blob])
         self.messages_sent += 1
+        self.bytes_sent += len(blob)
 
 
 def decode_batch(blob: bytes) -> tuple[int, list[str], list[int], list[str]]:

@@ -80,3 +80,53 @@ def test_interrupt_before_stops_the_run_with_no_value() -> None:
     assert _model.interrupted(stopped) and _model.interrupts(stopped) == []
     assert not _model.interrupted(stopped[:1])
     assert _model.interrupted([P("tasks", {"id": "t", "name": "n", "interrupts": [ASK]})])
+
+
+def test_updates_skip_other_modes_and_updates_that_are_not_a_dict() -> None:
+    chunks = [P("values", {"plan": 1}), P("updates", ["not", "a", "dict"]), P("updates", None),
+              P("updatesque", {"x": 1}), P("updates", {"act": 2})]
+    assert _model.updates(chunks) == [_model.Update("act", 2, ())]
+
+
+def test_a_single_interrupt_value_and_a_list_of_them() -> None:
+    chunks = [P("updates", {"__interrupt__": {"value": "approve?"}}),
+              P("updates", {"__interrupt__": [{"value": "a"}, {"value": "b"}]})]
+    assert _model.interrupts(chunks) == [{"value": "approve?"}, {"value": "a"}, {"value": "b"}]
+
+
+def test_a_nested_subgraphs_nodes_are_labelled_with_every_graph_on_the_way() -> None:
+    chunks = [P("updates|outer:1f0|inner:2a9", {"leaf": {}})]
+    text = _model.summary(assistant_id="a", status="done", chunks=chunks)
+    assert text.splitlines()[1] == "nodes: leaf (in outer/inner)"
+
+
+def test_a_run_of_up_to_thirty_nodes_names_all_of_them() -> None:
+    for count in (15, 16, 20, 30):
+        chunks = [P("updates", {f"n{i}": {}}) for i in range(count)]
+        nodes = _model.summary(assistant_id="a", status="done", chunks=chunks).splitlines()[1]
+        assert nodes == "nodes: " + " → ".join(f"n{i}" for i in range(count)), count
+
+
+def test_the_end_of_a_long_run_keeps_the_order_of_nodes_that_ran_together() -> None:
+    chunks = [P("updates", {f"n{i}": {}}) for i in range(40)]
+    chunks.append(P("updates", {"left": {}, "right": {}}))
+    names = _model.summary(assistant_id="a", status="done", chunks=chunks).splitlines()[1]
+    assert names.endswith("n38 → n39 → left → right")
+    assert "… 12 more …" in names  # 42 nodes: 15 + 15 named
+
+
+def test_values_chunks_do_not_count_as_nodes() -> None:
+    chunks = [c for i in range(10) for c in (P("updates", {f"n{i}": {}}), P("values", {"i": i}))]
+    nodes = _model.summary(assistant_id="a", status="done", chunks=chunks).splitlines()[1]
+    assert nodes == "nodes: " + " → ".join(f"n{i}" for i in range(10))
+
+
+def test_an_error_without_a_name_or_a_message() -> None:
+    def last_line(error: dict) -> str:
+        return _model.summary(assistant_id="a", status="error", chunks=[], error=error
+                              ).splitlines()[-1]
+
+    assert last_line({"message": "boom"}) == "error: Error: boom"
+    assert last_line({"error": "Timeout"}) == "error: Timeout: "
+    assert _model.summary(assistant_id="a", status="done", chunks=[], error={}) == (
+        "LangGraph run of 'a': done, 0 chunks")

@@ -41,3 +41,12 @@ def test_every_field_is_a_parameter_and_the_magic_options_come_from_the_fields()
     assert flags == {"config": "--config", "context": "--context", "metadata": "--metadata",
                      "stream_subgraphs": "--subgraphs", "interrupt_before": "--interrupt-before",
                      "interrupt_after": "--interrupt-after"}
+
+
+def test_an_unknown_parameter_error_lists_what_a_run_takes() -> None:
+    with pytest.raises(TypeError) as info:
+        RunRequest.make("agent", stream_modes="updates", configs={})
+    message = str(info.value)
+    assert message.startswith("unexpected keyword argument 'configs'; a run takes ")
+    assert message.endswith(", ".join(sorted(PARAMS)))
+    assert "command, config, context" in message
