@@ -313,5 +313,10 @@ def load(shell: Any) -> None:
 
 
 def unload(shell: Any) -> None:
+    """``%unload_ext lgwidget``: the magic and its input transformer are gone."""
     if await_lgrun_cells in shell.input_transformers_post:
         shell.input_transformers_post.remove(await_lgrun_cells)
+    manager = shell.magics_manager
+    for kind in ("line", "cell"):
+        manager.magics[kind].pop("lgrun", None)
+    manager.registry.pop("LGRun", None)

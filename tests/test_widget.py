@@ -179,3 +179,36 @@ async def test_every_stream_mode_reaches_python_and_the_snapshot(
         assert answer == "The answer is 42, found by the lookup tool."
     else:
         assert w.final_state is None
+
+
+async def test_run_while_running_is_refused_and_the_run_goes_on(server_url: str) -> None:
+    w = lgwidget.RunWidget("slow", {"steps": 20}, url=server_url)
+    task = asyncio.ensure_future(w.run())
+    while w.status != "running":
+        await asyncio.sleep(0.01)
+    with pytest.raises(RuntimeError, match="already running"):
+        await w.run()
+    assert await task is w and w.status == "done" and len(w.chunks) == 21
+
+
+async def test_from_stream_takes_dicts_and_tuples_as_parts() -> None:
+    async def parts():
+        yield {"event": "metadata", "data": {"run_id": "r1"}}
+        yield ("updates", {"plan": {"n": 1}})
+        yield ("updates", {"act": {"n": 2}}, "7")  # with an id
+        yield lgwidget.StreamPart("updates", {"end": {}})
+
+    w = await lgwidget.RunWidget.from_stream(parts()).run()
+    assert w.status == "done" and w.run_id == "r1"
+    assert w.chunks == [lgwidget.StreamPart("metadata", {"run_id": "r1"}),
+                        lgwidget.StreamPart("updates", {"plan": {"n": 1}}),
+                        lgwidget.StreamPart("updates", {"act": {"n": 2}}, "7"),
+                        lgwidget.StreamPart("updates", {"end": {}})]
+    assert snapshot_chunks(w) == [(c.event, c.data) for c in w.chunks]
+
+
+def test_the_default_timeouts_are_the_sdks() -> None:
+    import httpx
+
+    client = lgwidget.Client("http://127.0.0.1:1")
+    assert client._http.timeout == httpx.Timeout(connect=5, read=300, write=300, pool=5)
