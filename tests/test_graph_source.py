@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import re
 import sys
 import uuid
@@ -314,14 +315,17 @@ async def test_closing_early_stops_the_graph() -> None:
 
 
 def test_data_is_shaped_as_the_servers_json() -> None:
+    """Against the server's own serializer (langgraph_api is installed for the tests), then
+    the shapes a client sees spelled out."""
     import datetime
     from collections import namedtuple
 
     from langchain_core.messages import AIMessage
     from langgraph.types import Interrupt, Send
+    from langgraph_api.serde import json_dumpb
 
     point = namedtuple("point", "x y")
-    shaped = to_server_json({
+    values = {
         "message": AIMessage(content="hi", id="m1"),
         "interrupt": Interrupt(value={"q": 1}, id="i1"),
         "send": Send("node", {"a": 1}),
@@ -332,7 +336,11 @@ def test_data_is_shaped_as_the_servers_json() -> None:
         "bytes": b"ab",
         "unknown": object(),
         "nul": "a\x00b",
-    })
+    }
+    shaped = to_server_json(values)
+    assert shaped == json.loads(json_dumpb(values))
+    for error in (KeyError("k"), ValueError("v"), ZeroDivisionError("z"), RuntimeError("r")):
+        assert to_server_json(error) == json.loads(json_dumpb(error)), error
     assert shaped["message"]["type"] == "ai" and shaped["message"]["content"] == "hi"
     assert shaped["interrupt"] == {"value": {"q": 1}, "id": "i1", "response_schema": None}
     assert shaped["send"] == {"node": "node", "args": {"a": 1}}
