@@ -1,7 +1,9 @@
 """The one decode loop: a source's raw events to :class:`StreamPart` s, credentials redacted.
 
-A source yields ``(event, data, id)`` with ``data`` the JSON text as it came. ``lgwidget.stream``
-and the widget read every source through :func:`decode`, so both redact and fail alike.
+A server's events are ``(event, data, id)`` with ``data`` the JSON text as it came.
+``lgwidget.stream`` and the widget read them through :func:`decode`, so both redact and fail
+alike. Parts that come already decoded (an SDK stream, a graph in this process) only need
+their text for the browser: :func:`dumps`.
 """
 
 from __future__ import annotations
@@ -15,10 +17,16 @@ from ._errors import ProtocolError
 from ._parts import StreamPart
 
 _fast_loads: Callable[[str], Any]
+_fast_dumps: Callable[[Any], str] | None
 try:  # orjson comes with langgraph-sdk and langsmith; it parses 1 KB events about 2x faster.
-    from orjson import loads as _fast_loads
+    import orjson
+
+    _fast_loads = orjson.loads
+
+    def _fast_dumps(data: Any) -> str:
+        return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 except ImportError:  # pragma: no cover - PyPy, or a stripped environment
-    _fast_loads = json.loads
+    _fast_loads, _fast_dumps = json.loads, None
 
 #: One raw event: its name, its data as JSON text, its id (None when absent).
 RawEvent = tuple[str, str, "str | None"]
@@ -53,6 +61,17 @@ async def decode(
             if tap is not None:
                 tap(event, raw)
             yield make(StreamPart, (event, data, id_))
+
+
+def dumps(data: Any) -> str:
+    """Data as compact JSON text, as a server sends it (an object JSON has no word for, as its
+    ``str``): the text the browser gets of a part that came already decoded."""
+    if _fast_dumps is not None:
+        try:
+            return _fast_dumps(data)
+        except TypeError:  # e.g. an integer past 64 bits, which json writes
+            pass
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:

@@ -1,7 +1,8 @@
 """Where a run's chunks come from: an Agent Server, an SDK stream handed over, or a graph run in
-this process. Each source opens as an async iterator of :class:`StreamPart` s made by the one
-decode loop (``_decode``), which also hands the widget each event's JSON text (``tap``) to
-forward to the browser as it came.
+this process. Each source opens as an async iterator of :class:`StreamPart` s and hands the
+widget each one's JSON text (``tap``) for the browser: a server's events through the one decode
+loop (``_decode.decode``, the text as it came), parts that come decoded with their text made
+once (``_decode.dumps``).
 
     async with source.open(tap) as parts:
         async for part in parts: ...
@@ -10,12 +11,11 @@ forward to the browser as it came.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping
 from typing import Any, Protocol
 
 from ._client import Client, public_url, resolve_url
-from ._decode import RawEvent, Tap, decode
+from ._decode import Tap, decode, dumps
 from ._parts import StreamPart
 from ._request import RunRequest
 
@@ -60,16 +60,14 @@ class StreamSource:
 
     url = ""
 
-    def __init__(self, factory: Any, where: str = "the stream") -> None:
+    def __init__(self, factory: Any) -> None:
         self._factory = factory
-        self._where = where
         self.exception: BaseException | None = None
 
     @contextlib.asynccontextmanager
     async def open(self, tap: Tap | None = None) -> AsyncIterator[AsyncIterator[StreamPart]]:
         self.exception = None
-        async with contextlib.aclosing(decode(_as_events(self._factory()), self._where, (), tap)
-                                       ) as parts:
+        async with contextlib.aclosing(_decoded(self._factory(), tap)) as parts:
             yield parts
 
 
@@ -100,15 +98,19 @@ def graph_source(graph: Any, request: RunRequest) -> StreamSource:
         source.exception = exc
 
     pending = [parts()]  # made now, so that bad arguments fail at once
-    source = StreamSource(lambda: pending.pop() if pending else parts(), where="the graph")
+    source = StreamSource(lambda: pending.pop() if pending else parts())
     return source
 
 
-async def _as_events(parts: AsyncIterable[Any]) -> AsyncGenerator[RawEvent, None]:
-    """Parts as the events the server sent: one decode loop reads both alike."""
+async def _decoded(parts: AsyncIterable[Any], tap: Tap | None) -> AsyncGenerator[StreamPart, None]:
+    """Parts that came decoded, as StreamParts; the browser gets each one's JSON text (tap),
+    made once. No credential was sent, so there is nothing to redact."""
+    make = tuple.__new__
     async for part in parts:
         event, data, id_ = _unpack(part)
-        yield event, json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str), id_
+        if tap is not None:
+            tap(event, dumps(data))
+        yield make(StreamPart, (event, data, id_))
 
 
 def _unpack(part: Any) -> tuple[str, Any, str | None]:
