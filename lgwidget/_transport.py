@@ -125,19 +125,19 @@ class Transport:
         start = self._start
         while (item := self._queue.get()) is not None:
             seq, chunks = item
-            events = [event for event, _, _ in chunks]
             times = [round((t - start) * 1000) for _, _, t in chunks]
-            lines = [view_line(raw) if "\n" in raw or len(raw) > MAX_VIEW_CHARS else raw
-                     for _, raw, _ in chunks]
             self.bytes_added += sum(len(raw) for _, raw, _ in chunks)
-            header = json.dumps({"seq": seq, "events": events, "t": times}, separators=(",", ":"))
-            blob = zlib.compress("\n".join([header, *lines]).encode(), 1)
+            blob = encode_batch(seq, [e for e, _, _ in chunks], times, [r for _, r, _ in chunks])
             with self._lock:
                 self._blobs.append((seq, blob))
             self._send_blob(seq, blob)
             size += len(blob)
             now = self._clock()
-            if size >= 2 * last_snapshot_size and now - last_snapshot_time >= SNAPSHOT_INTERVAL:
+            # The first batch is in the snapshot at once: a view that missed its message (sent
+            # before the view listened, anywidget issue #436) shows the run from the start.
+            first = last_snapshot_size == 0
+            if first or (size >= 2 * last_snapshot_size
+                         and now - last_snapshot_time >= SNAPSHOT_INTERVAL):
                 self._publish(self.blobs())
                 last_snapshot_size, last_snapshot_time = size, now
 
@@ -145,6 +145,19 @@ class Transport:
         self._send({"type": BATCH, "seq": seq}, [blob])
         self.messages_sent += 1
         self.bytes_sent += len(blob)
+
+
+def encode_batch(seq: int, events: list[str], times: list[int], raws: list[str]) -> bytes:
+    """One batch: chunks ``seq``, ``seq + 1``, ... as the browser reads them (see above)."""
+    header = json.dumps({"seq": seq, "events": events, "t": times}, separators=(",", ":"))
+    lines = [view_line(raw) if "\n" in raw or len(raw) > MAX_VIEW_CHARS else raw for raw in raws]
+    return zlib.compress("\n".join([header, *lines]).encode(), 1)
+
+
+def encode_run(events: list[str], times: list[int], raws: list[str]) -> list[bytes]:
+    """A whole run's snapshot at once (a run read from a file), in batches of MAX_BATCH."""
+    return [encode_batch(seq, events[seq:seq + MAX_BATCH], times[seq:seq + MAX_BATCH],
+                         raws[seq:seq + MAX_BATCH]) for seq in range(0, len(raws), MAX_BATCH)]
 
 
 def decode_batch(blob: bytes) -> tuple[int, list[str], list[int], list[str]]:

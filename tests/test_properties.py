@@ -201,13 +201,14 @@ def serialize(data: Any, style: int) -> str:
 
 async def _transport(items: list[tuple[str, str]], cuts: set[int]) -> tuple[list[bytes], list[Any]]:
     sent: list[tuple[dict[str, Any], list[bytes]]] = []
-    ticks = iter([0.0, *(i * 0.007 for i in range(len(items)))])  # chunk i arrives at i * 7 ms
+    now = [0.0]  # chunk i arrives at i * 7 ms (the transport's thread reads the clock too)
     transport = Transport(lambda content, buffers: sent.append((content, buffers)), lambda b: None,
-                          clock=lambda: next(ticks))
+                          clock=lambda: now[0])
     transport.start()
     for i, (event, raw) in enumerate(items):
         if i in cuts:
             transport.flush()
+        now[0] = i * 0.007
         transport.add(event, raw)
     blobs = await transport.close()
     return blobs, sent

@@ -185,17 +185,18 @@ def letters(count: int, rnd: random.Random) -> str:
 
 
 async def test_mid_run_snapshots_wait_for_the_interval_and_for_the_blobs_to_double() -> None:
-    """The real rule, SNAPSHOT_INTERVAL = 5 s, on a fake clock that the thread reads after
-    each batch it sends: batch k is sent at ``at[k]`` s (the thread starts at 1000 s)."""
+    """The first batch is in the snapshot at once; after it, the real rule (SNAPSHOT_INTERVAL =
+    5 s, and the blobs doubled), on a fake clock that the thread reads after each batch it
+    sends: batch k is sent at ``at[k]`` s (the thread starts at 1000 s)."""
     interval = _transport.SNAPSHOT_INTERVAL
     assert interval == 5.0
     # (characters, time) of each batch; each is one flush of one chunk.
-    plan = [(2000, 1000 + interval - 0.1),  # doubled (from nothing), too early
-            (2000, 1000 + interval),  # doubled, and the interval has passed: published
-            (3000, 1010.0),  # time enough, but 1.75x the last snapshot: not yet
-            (4000, 1010.0),  # 2.75x: published
-            (20000, 1010.0 + interval - 0.1),  # doubled many times over, too early
-            (100, 1010.0 + interval)]  # published
+    plan = [(2000, 1000.1),  # the first: published at once
+            (2000, 1000.1 + interval - 0.1),  # doubled, too early
+            (2000, 1000.1 + interval),  # 3x, and the interval has passed: published
+            (3000, 1010.0),  # too early
+            (100, 1005.1 + interval),  # time enough, but about 1.5x the last snapshot: not yet
+            (5000, 1011.0)]  # doubled: published
     at = [1000.0] + [t for _, t in plan]
     sent: list[bytes] = []
     published: list[int] = []  # how many blobs each snapshot held
@@ -211,6 +212,6 @@ async def test_mid_run_snapshots_wait_for_the_interval_and_for_the_blobs_to_doub
     blobs = await transport.close()
     totals = list(itertools.accumulate(map(len, blobs)))
     # The sizes the plan relies on, with a margin.
-    assert 1.6 < totals[2] / totals[1] < 1.9 and 2.5 < totals[3] / totals[1] < 2.9
-    assert totals[4] > 2.2 * totals[3]
-    assert published == [2, 4, 6]
+    assert 2.7 < totals[2] / totals[0] < 3.3 and 1.3 < totals[4] / totals[2] < 1.8
+    assert totals[5] > 2.1 * totals[2]
+    assert published == [1, 3, 6]
