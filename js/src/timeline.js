@@ -418,10 +418,10 @@ export function branchLabel(item) {
   return `#${same.indexOf(item) + 1}`;
 }
 
-/** "step 3 · 12 in parallel" for an item of a parallel step; "step 3" alone; or undefined. */
+/** "step 3 · 12 in parallel" for an item of a parallel step, else undefined. */
 export function stepText(item) {
   const group = item.group;
-  if (!group) return undefined;
+  if (!group || group.items.length < 2) return undefined; // a step of one says nothing
   const parts = [];
   if (group.step !== null) parts.push(`step ${group.step}`);
   if (group.items.length > 1) parts.push(`${group.items.length} in parallel`);
