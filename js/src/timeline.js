@@ -13,7 +13,7 @@
 // - `events`: compact items.
 // - `error`: an error item; any other chunk: one generic `event` item; `metadata`: none.
 import { TRUNCATED, nameOf, parse, splitEvent } from "./protocol.js";
-import { messageText, safeText, textOf } from "./text.js";
+import { messageText, normalize, safeText, textOf } from "./text.js";
 
 export class Timeline {
   constructor() {
@@ -544,10 +544,10 @@ export function matches(item, filter) {
   if (item.children?.some((child) => matches(child, filter))) return true;
   if (filter.node && item.node !== filter.node && item.title !== filter.node) return false;
   if (!filter.text) return true;
-  const needle = filter.text.toLowerCase();
-  if (safeText(item.title).toLowerCase().includes(needle)) return true;
+  const needle = normalize(filter.text.toLowerCase());
+  if (normalize(safeText(item.title).toLowerCase()).includes(needle)) return true;
   // Growing items (tokens, tasks) are searched afresh; the others once.
-  const text = item.searchText ?? textOf(item.kind === "message" ? item.text : item.data).join("\n").toLowerCase();
+  const text = item.searchText ?? normalize(textOf(item.kind === "message" ? item.text : item.data).join("\n").toLowerCase());
   if (item.done !== false && item.kind !== "node") item.searchText = text;
   return text.includes(needle);
 }
