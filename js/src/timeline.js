@@ -475,7 +475,13 @@ function pickBranch(open, update) {
     const holder = open.find((n) => n.children?.some((c) => c.kind === "message" && ids.has(c.messageId)));
     if (holder) return holder;
   }
-  // Its stream ended first, so its update comes first.
+  // The update holds the text a branch streamed (a node returning its model's answer as text).
+  const strings = new Set(textOf(update).filter((t) => t.length > 0).map((t) => t.trim()));
+  if (strings.size) {
+    const said = open.filter((n) => n.children?.some((c) => c.kind === "message" && c.text.trim() && strings.has(c.text.trim())));
+    if (said.length === 1) return said[0];
+  }
+  // Else: its stream ended first, so its update likely comes first.
   let first;
   for (const n of open) {
     if (n.streamEnd === undefined || n.children.some((c) => c.kind === "message" && !c.done)) continue;

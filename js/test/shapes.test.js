@@ -59,6 +59,15 @@ describe("parallel branches (Send fan-out)", () => {
     assert.equal(two.update.messages[0].content, "B");
   });
 
+  test("an update holding the text a branch streamed goes to that branch, whatever ended first", () => {
+    const tl = feed(new Timeline(), [
+      tok(1, "Summary of a.", true), tok(2, "Summary of b.", true),
+      ["updates", { summarize: { summaries: ["Summary of b."] } }],
+      ["updates", { summarize: { summaries: ["Summary of a."] } }],
+    ]);
+    assert.deepEqual(tl.items.map((b) => [textsOf(b)[0], b.update.summaries[0]]), [["Summary of a.", "Summary of a."], ["Summary of b.", "Summary of b."]]);
+  });
+
   test("branches of one step are marked parallel and labelled by their place", () => {
     const tl = feed(new Timeline(), fanOut());
     const branches = tl.items.filter((i) => i.node === "summarize");
