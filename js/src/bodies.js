@@ -297,6 +297,9 @@ function interruptCard(entry) {
     card.append(...hitlCards(value));
   } else if (typeof value === "string") {
     card.append(h("div", { className: "lgw-icard-text", text: value }));
+  } else if (isObj(value) && Object.keys(value).length) {
+    // A plain question: its fields as rows, strings as text, nothing folded.
+    card.append(argsNode(value));
   } else {
     card.append(valueNode(value, 0));
   }
@@ -309,12 +312,7 @@ function actionNode(name, args, description, allowedLabel, allowed) {
   const el = h("div", { className: "lgw-icard-request" },
     h("div", { className: "lgw-icard-action" }, h("span", { className: "lgw-note", text: "action " }), h("span", { className: "lgw-icard-name", text: safeText(name) })));
   if (isObj(args)) {
-    const table = h("div", { className: "lgw-icard-args" });
-    for (const [k, v] of Object.entries(args)) {
-      table.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: `${k}: ` }),
-        typeof v === "string" ? longText(v, "lgw-icard-value") : valueNode(v, 1)));
-    }
-    el.append(table);
+    el.append(argsNode(args));
   } else if (args !== undefined) {
     el.append(h("div", { className: "lgw-icard-args" }, valueNode(args, 1)));
   }
@@ -326,6 +324,16 @@ function actionNode(name, args, description, allowedLabel, allowed) {
       ...allowed.map((a) => h("span", { className: "lgw-icard-chip", text: safeText(a) }))));
   }
   return el;
+}
+
+/** An object's fields as rows: strings as text (their line breaks kept), the rest as trees. */
+function argsNode(args) {
+  const table = h("div", { className: "lgw-icard-args" });
+  for (const [k, v] of Object.entries(args)) {
+    table.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: `${k}: ` }),
+      typeof v === "string" ? longText(v, "lgw-icard-value") : valueNode(v, 1)));
+  }
+  return table;
 }
 
 function inboxCard(request) {
