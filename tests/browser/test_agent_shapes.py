@@ -58,7 +58,7 @@ def test_shapes_fanout_and_interrupt_cards(jupyterlab, page, server_url):
 
     # -- fan-out: each of the 12 branches' panels holds its own summary, and only it ----------
     fan = _widget(page, 0)
-    fan.locator("button", has_text="Expand all").click()
+    fan.locator(".lgw-toolbar button", has_text="Expand all").click()
     branches = fan.locator(".lgw-list > .lgw-panel[data-node='summarize']")
     page.wait_for_function(
         "() => [...document.querySelectorAll(\".lgw-root\")][0]"
@@ -101,7 +101,9 @@ def test_shapes_fanout_and_interrupt_cards(jupyterlab, page, server_url):
     assert "/tmp/report.txt" in card.locator(".lgw-icard-args").inner_text()
     assert card.locator(".lgw-icard-desc").inner_text() == "Tool execution requires approval"
     assert card.locator(".lgw-icard-chip").all_text_contents() == ["approve", "edit", "reject"]
-    assert "__interrupt__" not in hitl.locator(".lgw-diff").all_inner_texts()[-1]
+    hitl.locator(".lgw-toolbar button", has_text="Expand all").click()
+    diffs = hitl.locator(".lgw-diff").all_inner_texts()
+    assert len(diffs) == 3 and not any("__interrupt__" in d for d in diffs), diffs
 
     # tasks mode: the card is in the asking task's panel, with the schema's fields
     schema = _widget(page, 3).locator(".lgw-icard")
