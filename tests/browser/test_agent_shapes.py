@@ -51,10 +51,10 @@ def test_shapes_fanout_and_interrupt_cards(jupyterlab, page, server_url):
     open_notebook(page, jupyterlab, nb)
     run_all(page)
     wait_run_all_done(page, timeout=180)
-    page.wait_for_function(
-        f"() => JSON.stringify(({BADGES})()) === "
-        f"{json.dumps(json.dumps(['done', 'interrupted', 'interrupted', 'interrupted', 'done'], separators=(',', ':')))}",
-        timeout=60_000)
+    want = json.dumps(["done", "interrupted", "interrupted", "interrupted", "done"],
+                      separators=(",", ":"))
+    page.wait_for_function(f"() => JSON.stringify(({BADGES})()) === {json.dumps(want)}",
+                           timeout=60_000)
 
     # -- fan-out: each of the 12 branches' panels holds its own summary, and only it ----------
     fan = _widget(page, 0)
@@ -185,8 +185,9 @@ def test_the_end_of_a_run_keeps_the_readers_place(jupyterlab, page):
     wait_run_all_done(page, timeout=120)
     page.wait_for_function("() => document.querySelector('.lgw-badge')?.textContent === 'done'",
                            timeout=30_000)
-    page.wait_for_function("() => document.querySelector('.lgw-stats').textContent.includes('81 chunks')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.lgw-stats').textContent.includes('81 chunks')",
+        timeout=30_000)
     page.wait_for_timeout(500)  # let a re-render (if any) happen before reading the page
     state = page.evaluate("""() => {
       const root = document.querySelector('.lgw-root');
