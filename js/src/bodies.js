@@ -8,26 +8,30 @@
 import { TRUNCATED } from "./protocol.js";
 import { formatBytes, formatSeconds, isMessage, safeText } from "./text.js";
 import { h, longText, messageBubble, valueNode } from "./dom.js";
+import { branchLabel, stepText } from "./timeline.js";
 
 // No prototype: an unknown kind must not find Object's methods.
 export const KINDS = Object.freeze({
   __proto__: null,
   error: {
     keepOpen: true,
-    body: (item) => fixed(h("div", { className: "lgw-error-body" }, longText(safeText(item.data?.message), "lgw-error-msg", 4000))),
+    body: errorBody,
+    label: (item) => (item.raisedIn === undefined ? undefined : `in ${item.raisedIn}`),
   },
   truncated: {
     body: (item) => fixed(h("div", { className: "lgw-truncated" },
       h("div", { className: "lgw-note", text: `This chunk is ${formatBytes(item.data[TRUNCATED])}; the view shows its start. Python has all of it: w.chunks[${item.index}].data` }),
       longText(safeText(item.data.preview), "lgw-pre", 4000))),
   },
-  node: { body: nodeBody, meta: (item) => (item.done ? null : "running…") },
+  node: {
+    body: nodeBody,
+    meta: (item) => join(item.done ? durationOf(item) : "running…", stepText(item)),
+    label: branchLabel,
+  },
   interrupt: {
     keepOpen: true,
     // What the graph asks is the value; the interrupt's id is plumbing.
-    body: (item) => fixed(h("div", { className: "lgw-interrupt" },
-      ...(Array.isArray(item.data) ? item.data : [item.data]).map((entry) =>
-        valueNode(entry && typeof entry === "object" && "value" in entry ? entry.value : entry, 0)))),
+    body: (item) => fixed(interruptCards(item.data)),
   },
   message: {
     bare: true,
@@ -36,6 +40,7 @@ export const KINDS = Object.freeze({
   },
   values: {
     body: valuesBody,
+    label: (item) => item.label,
     meta: (item) => {
       const n = item.diff.added.length + item.diff.changed.length + item.diff.removed.length;
       return `${n} ${n === 1 ? "key" : "keys"} changed`;
@@ -50,8 +55,10 @@ export const KINDS = Object.freeze({
   },
   events: { quiet: true },
   task: {
-    body: (item) => rebuilt(() => taskNode(item)),
-    meta: (item) => (item.done ? (item.duration !== undefined ? formatSeconds(item.duration) : "done") : "running…"),
+    body: taskBody,
+    meta: (item) => join(item.done ? (item.duration !== undefined ? formatSeconds(item.duration) : "done") : "running…", stepText(item)),
+    label: branchLabel,
+    keepOpen: (item) => Boolean(item.interrupts?.length),
   },
 });
 
@@ -65,29 +72,47 @@ export function body(item, child) {
   return (kindOf(item).body ?? GENERIC.body)(item, child);
 }
 
-/** The meta line of a panel: chunk number, time since the start, and what the kind adds. */
+/** The meta line of a panel: chunk number, when it started, and what the kind adds (its
+ * duration, its step). A node's start is when it was first seen or, before that, when the step
+ * before it ended; a plain update's is when it arrived. */
 export function metaText(item) {
   const parts = [];
   if (item.index !== undefined) parts.push(`#${item.index}`);
-  parts.push(`+${formatSeconds(item.t ?? 0)}`);
+  const start = item.kind === "node" || item.kind === "task" ? item.start ?? item.t : item.t;
+  parts.push(`+${formatSeconds(start ?? 0)}`);
   const more = kindOf(item).meta?.(item);
   if (more) parts.push(more);
   return parts.join(" · ");
+}
+
+/** What tells a panel from its neighbours of the same title: a branch, the node before a state. */
+export function labelText(item) {
+  return kindOf(item).label?.(item);
+}
+
+/** Does the panel open by itself and stay open (errors, interrupts, a task that asks)? */
+export function keepsOpen(item) {
+  const keep = kindOf(item).keepOpen;
+  return typeof keep === "function" ? keep(item) : Boolean(keep);
+}
+
+const join = (...parts) => parts.filter(Boolean).join(" · ") || null;
+
+/** A node's duration: from its start to its update. */
+function durationOf(item) {
+  if (item.tEnd === undefined) return null;
+  return formatSeconds(item.tEnd - (item.start ?? item.t ?? 0));
 }
 
 function fixed(el) {
   return { el, refresh() {} };
 }
 
-function rebuilt(build) {
-  const el = h("div", {}, build());
-  return { el, refresh: () => el.replaceChildren(build()) };
-}
 
 export const CHILD_LIMIT = 200; // items shown inside one node's panel
 
 /** A node at work: its messages as live bubbles, its subgraph's panels, then its update. */
-function nodeBody(item, child) {
+function nodeBody(item, child, { showUpdate = true } = {}) {
   const list = h("div", { className: "lgw-node-children" });
   const more = h("div", { className: "lgw-note", hidden: "" });
   const update = h("div", { className: "lgw-node-update" });
@@ -111,7 +136,7 @@ function nodeBody(item, child) {
     const hidden = item.children.length - shown;
     more.hidden = shown < CHILD_LIMIT || hidden <= 0;
     more.textContent = `… and ${hidden.toLocaleString()} more in this node: filter to find them, or read them in Python (w.chunks)`;
-    if (item.update !== undefined && !updateShown) {
+    if (showUpdate && item.update !== undefined && !updateShown) {
       updateShown = true;
       const rest = withoutStreamed(item.update, item.children);
       if (rest !== undefined) update.append(valueNode(rest, 0));
@@ -141,18 +166,43 @@ function withoutStreamed(update, children) {
 
 function valuesBody(item) {
   const { added, changed, removed } = item.diff;
+  const appended = item.appended ?? {};
+  const before = item.before ?? {};
   const parts = [];
   if (added.length) parts.push(h("span", { className: "lgw-diff-added", text: `+ ${added.join(", ")}` }));
   if (changed.length) parts.push(h("span", { className: "lgw-diff-changed", text: `~ ${changed.join(", ")}` }));
   if (removed.length) parts.push(h("span", { className: "lgw-diff-removed", text: `− ${removed.join(", ")}` }));
   if (!parts.length) parts.push(h("span", { className: "lgw-note", text: "no change" }));
-  const changedKeys = [...added, ...changed];
-  const delta = Object.fromEntries(changedKeys.filter((k) => k in item.data).map((k) => [k, item.data[k]]));
+  // What changed first: new keys, items appended to a list (the new ones, not the list from its
+  // start), changed keys with their old and new value, removed keys with their last value.
+  const rows = h("div", { className: "lgw-children" });
+  const key = (k, text = `${k}: `) => h("span", { className: "lgw-key", text });
+  for (const k of added) if (k in item.data) rows.append(h("div", { className: "lgw-row" }, key(k), valueNode(item.data[k], 1)));
+  for (const k of changed) {
+    if (!(k in item.data)) continue;
+    const n = appended[k];
+    if (n) {
+      rows.append(h("div", { className: "lgw-row lgw-appended" }, key(k),
+        h("span", { className: "lgw-diff-added", text: `+${n.toLocaleString()} ${n === 1 ? singular(k) : k}` }),
+        valueNode(item.data[k].slice(-n), 1)));
+    } else {
+      rows.append(h("div", { className: "lgw-row lgw-changed" }, key(k), valueNode(item.data[k], 1),
+        h("div", { className: "lgw-old" }, h("span", { className: "lgw-note", text: "was " }), valueNode(before[k], 2))));
+    }
+  }
+  for (const k of removed) {
+    rows.append(h("div", { className: "lgw-row lgw-removed" }, h("span", { className: "lgw-diff-removed", text: `− ${k}: ` }), h("span", { className: "lgw-note", text: "was " }), valueNode(before[k], 2)));
+  }
+  const shownKeys = [...added, ...changed];
+  const delta = shownKeys.length || removed.length
+    ? h("details", { className: "lgw-tree", open: "" }, h("summary", { className: "lgw-summary", text: "what changed" }), rows)
+    : null;
   const full = h("details", { className: "lgw-tree" }, h("summary", { className: "lgw-summary", text: "whole state" }));
   full.addEventListener("toggle", () => { if (full.open && full.children.length === 1) full.append(valueNode(item.data, 0)); }, { once: false });
-  return fixed(h("div", { className: "lgw-values" }, h("div", { className: "lgw-diff" }, ...parts),
-    changedKeys.length ? valueNode(delta, 0) : null, full));
+  return fixed(h("div", { className: "lgw-values" }, h("div", { className: "lgw-diff" }, ...parts), delta, full));
 }
+
+const singular = (word) => (word.endsWith("s") ? word.slice(0, -1) : word);
 
 /** A progress-like dict: {"progress": 0.4, "step": "…"} or a percentage. */
 function isProgress(data) {
@@ -174,11 +224,150 @@ function progressNode(data) {
   return h("div", { className: "lgw-progress-row" }, bar, h("span", { className: "lgw-progress-pct", text: `${Math.round(bar.value * 100)}%` }), h("span", { className: "lgw-note", text: words.join(" · ") }));
 }
 
-function taskNode(item) {
+/** A task: its input, what it streamed (tokens, its subgraph's panels), then its result. */
+function taskBody(item, child) {
+  const input = h("div", { className: "lgw-task" });
+  if (item.data.input !== undefined) input.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "input: " }), valueNode(item.data.input, 1)));
+  const streamed = nodeBody(item, child, { showUpdate: false });
+  const end = h("div");
+  let shown;
+  const refresh = (deadline) => {
+    const later = streamed.refresh(deadline);
+    const state = `${item.done}|${item.interrupts?.length ?? 0}`;
+    if (state !== shown) {
+      shown = state;
+      end.replaceChildren(taskEnd(item));
+    }
+    return later;
+  };
+  refresh();
+  return { el: h("div", {}, input, streamed.el, end), refresh };
+}
+
+function taskEnd(item) {
   const rows = h("div", { className: "lgw-task" });
-  if (item.data.input !== undefined) rows.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "input: " }), valueNode(item.data.input, 1)));
+  if (item.interrupts?.length) rows.append(interruptCards(item.interrupts));
   if (item.error) rows.append(h("div", { className: "lgw-row lgw-error-msg", text: `error: ${typeof item.error === "string" ? item.error : JSON.stringify(item.error)}` }));
   else if (item.done) rows.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "result: " }), valueNode(item.data.result, 1)));
   else rows.append(h("div", { className: "lgw-note", text: "running…" }));
   return rows;
 }
+
+function errorBody(item) {
+  const data = item.data ?? {};
+  const el = h("div", { className: "lgw-error-body" });
+  if (item.raisedIn !== undefined) el.append(h("div", { className: "lgw-note", text: `raised in node ${item.raisedIn}` }));
+  el.append(longText(safeText(data.message), "lgw-error-msg", 4000));
+  if (typeof data.traceback === "string" && data.traceback) {
+    el.append(h("details", { className: "lgw-traceback" }, h("summary", { className: "lgw-summary", text: "traceback" }),
+      h("pre", { className: "lgw-pre", text: data.traceback })));
+  }
+  return fixed(el);
+}
+
+// -- interrupts --------------------------------------------------------------------------
+
+const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Agent Inbox's HumanInterrupt: {action_request: {action, args}, config, description}. */
+const isInboxRequest = (v) => isObj(v) && isObj(v.action_request) && "action" in v.action_request;
+/** LangChain v1 human-in-the-loop: {action_requests: [{name, args, description}], review_configs}. */
+const isHitlRequest = (v) => isObj(v) && Array.isArray(v.action_requests);
+
+/**
+ * Interrupt cards, readable without a click: what the graph asks (an action and its arguments,
+ * the description with its line breaks, the responses allowed) or the plain value, and the
+ * fields of a response schema. Each card keeps an empty `.lgw-icard-answer` for answering
+ * controls to come.
+ */
+export function interruptCards(data) {
+  const entries = Array.isArray(data) ? data : [data];
+  return h("div", { className: "lgw-interrupt" }, ...entries.map(interruptCard));
+}
+
+function interruptCard(entry) {
+  const isEntry = isObj(entry) && "value" in entry;
+  const value = isEntry ? entry.value : entry;
+  const schema = isEntry ? entry.response_schema : undefined;
+  const card = h("div", { className: "lgw-icard" });
+  const inbox = Array.isArray(value) && value.length && value.every(isInboxRequest) ? value : isInboxRequest(value) ? [value] : null;
+  if (inbox) {
+    for (const request of inbox) card.append(inboxCard(request));
+  } else if (isHitlRequest(value)) {
+    card.append(...hitlCards(value));
+  } else if (typeof value === "string") {
+    card.append(h("div", { className: "lgw-icard-text", text: value }));
+  } else if (isObj(value) && Object.keys(value).length) {
+    // A plain question: its fields as rows, strings as text, nothing folded.
+    card.append(argsNode(value));
+  } else {
+    card.append(valueNode(value, 0));
+  }
+  if (isObj(schema)) card.append(schemaNode(schema));
+  card.append(h("div", { className: "lgw-icard-answer" }));
+  return card;
+}
+
+function actionNode(name, args, description, allowedLabel, allowed) {
+  const el = h("div", { className: "lgw-icard-request" },
+    h("div", { className: "lgw-icard-action" }, h("span", { className: "lgw-note", text: "action " }), h("span", { className: "lgw-icard-name", text: safeText(name) })));
+  if (isObj(args)) {
+    el.append(argsNode(args));
+  } else if (args !== undefined) {
+    el.append(h("div", { className: "lgw-icard-args" }, valueNode(args, 1)));
+  }
+  if (description !== undefined && description !== null && description !== "") {
+    el.append(h("div", { className: "lgw-icard-desc", text: safeText(description) }));
+  }
+  if (allowed?.length) {
+    el.append(h("div", { className: "lgw-icard-allowed" }, h("span", { className: "lgw-note", text: `${allowedLabel}: ` }),
+      ...allowed.map((a) => h("span", { className: "lgw-icard-chip", text: safeText(a) }))));
+  }
+  return el;
+}
+
+/** An object's fields as rows: strings as text (their line breaks kept), the rest as trees. */
+function argsNode(args) {
+  const table = h("div", { className: "lgw-icard-args" });
+  for (const [k, v] of Object.entries(args)) {
+    table.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: `${k}: ` }),
+      typeof v === "string" ? longText(v, "lgw-icard-value") : valueNode(v, 1)));
+  }
+  return table;
+}
+
+function inboxCard(request) {
+  const config = isObj(request.config) ? request.config : {};
+  const allowed = Object.entries(config).filter(([k, v]) => k.startsWith("allow_") && v === true).map(([k]) => k.slice(6));
+  return actionNode(request.action_request.action, request.action_request.args, request.description, "allowed responses", allowed);
+}
+
+function hitlCards(value) {
+  const configs = Array.isArray(value.review_configs) ? value.review_configs : [];
+  return value.action_requests.map((request, i) => {
+    const r = isObj(request) ? request : { name: request };
+    const config = configs.find((c) => isObj(c) && c.action_name === r.name) ?? (isObj(configs[i]) ? configs[i] : {});
+    const decisions = Array.isArray(config.allowed_decisions) ? config.allowed_decisions : [];
+    return actionNode(r.name ?? r.action, r.args, r.description, "allowed decisions", decisions);
+  });
+}
+
+/** A JSON schema's fields: name, type, required, description. */
+function schemaNode(schema) {
+  const el = h("div", { className: "lgw-icard-schema" }, h("div", { className: "lgw-note", text: "answer with" }));
+  const props = isObj(schema.properties) ? Object.entries(schema.properties) : [];
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  if (!props.length) {
+    el.append(valueNode(schema, 1));
+    return el;
+  }
+  for (const [name, prop] of props) {
+    const type = isObj(prop) ? safeText(prop.type ?? (prop.enum ? `one of ${prop.enum.map(safeText).join(", ")}` : "any")) : "any";
+    el.append(h("div", { className: "lgw-row lgw-icard-field" }, h("span", { className: "lgw-key", text: `${name}: ` }),
+      h("span", { className: "lgw-icard-type", text: type }),
+      required.has(name) ? h("span", { className: "lgw-note", text: " (required)" }) : null,
+      isObj(prop) && prop.description ? h("span", { className: "lgw-note", text: ` — ${safeText(prop.description)}` }) : null));
+  }
+  return el;
+}
+

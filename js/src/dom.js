@@ -1,7 +1,7 @@
 // DOM building blocks: elements, long text, value trees and message bubbles. Everything from
 // the server or a model is set with textContent or a Text node: never parsed as HTML. Imports
 // only text.js, so every DOM layer may use it.
-import { isMessage, messageRole, messageText, safeText } from "./text.js";
+import { isMessage, messageRole, messageText, normalize, safeText, textOf } from "./text.js";
 
 export const STRING_LIMIT = 500; // characters of a string before "show more"
 export const ENTRY_LIMIT = 50; // entries of an object or array before "show more"
@@ -46,7 +46,17 @@ export function longText(text, className = "lgw-text", limit = STRING_LIMIT) {
   return span;
 }
 
+/**
+ * What the text filter looks for: a value tree opens the way to it (its folded parts that hold
+ * it open). Set by the view before it builds panel bodies.
+ */
+export const reveal = { text: "" };
+
+const holds = (value) => Boolean(reveal.text) && normalize(textOf(value).join("\n").toLowerCase()).includes(normalize(reveal.text.toLowerCase()));
+
 function scalar(value) {
+  // A string with line breaks keeps them (shown between quotes, not as \n escapes).
+  if (typeof value === "string" && value.includes("\n")) return longText(`"${value}"`, "lgw-str lgw-multiline");
   if (typeof value === "string") return longText(JSON.stringify(value), "lgw-str");
   const type = value === null ? "null" : typeof value;
   return h("span", { className: `lgw-${type}`, text: String(value) });
@@ -83,7 +93,8 @@ export function valueNode(value, depth = 0) {
   if (entries.length === 0) return h("span", { className: "lgw-null", text: isArray ? "[]" : "{}" });
   if (isArray && value.every(isMessage)) return messagesNode(value);
   const label = isArray ? `[${entries.length}]` : `{${entries.length}} ${entries.slice(0, 4).map(([k]) => k).join(", ")}${entries.length > 4 ? ", …" : ""}`;
-  const details = h("details", { className: "lgw-tree" }, h("summary", { className: "lgw-summary", text: label }));
+  const summary = h("summary", { className: "lgw-summary", text: label });
+  const details = h("details", { className: "lgw-tree" }, summary);
   const body = h("div", { className: "lgw-children" });
   details.append(body);
   const build = () => {
@@ -91,12 +102,35 @@ export function valueNode(value, depth = 0) {
     body.dataset.built = "1";
     appendEntries(body, entries, depth);
   };
+  details.lgwBuild = build;
   details.addEventListener("toggle", () => details.open && build());
-  if (depth < 2) {
+  if (entries.some(([, v]) => v !== null && typeof v === "object")) {
+    // Deep values: one click opens everything below, not one click per level.
+    summary.append(h("button", {
+      className: "lgw-expand", text: "expand all", title: "Open everything below",
+      onclick: (event) => {
+        event.preventDefault();
+        event.stopPropagation();
+        expandAll(details);
+      },
+    }));
+  }
+  if (depth < 2 || holds(value)) {
     details.open = true;
     build();
   }
   return details;
+}
+
+/** Open a value tree and everything below it (building each level). */
+export function expandAll(details) {
+  const stack = [details];
+  while (stack.length) {
+    const d = stack.pop();
+    d.open = true;
+    d.lgwBuild?.();
+    for (const child of d.querySelectorAll(":scope > .lgw-children > .lgw-row > details.lgw-tree")) stack.push(child);
+  }
 }
 
 function messagesNode(messages) {

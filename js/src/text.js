@@ -9,6 +9,11 @@ export function safeText(value) {
   return String(value);
 }
 
+/** Text without zero-width characters, so a filter finds "re\u200bview" by typing "review". */
+export function normalize(text) {
+  return String(text).replace(/[\u200b-\u200d\ufeff]/g, "");
+}
+
 /** Every key and scalar of a value as text, as a user reads them (not JSON-escaped). */
 export function textOf(value, out = []) {
   if (value === null || value === undefined) return out;

@@ -3,14 +3,15 @@
 // store. The list holds at most `limit` panels (older ones behind "Show earlier"), panels are
 // appended a frame at a time within a time budget, and a panel's body is built the first time
 // it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
-import { body, kindOf, metaText } from "./bodies.js";
-import { h } from "./dom.js";
+import { body, keepsOpen, kindOf, labelText, metaText } from "./bodies.js";
+import { h, reveal } from "./dom.js";
 import { formatBytes, formatSeconds } from "./text.js";
 import { matches } from "./timeline.js";
 
 export const WINDOW = 200; // panels shown before "Show earlier"
 export const FRAME_BUDGET_MS = 8;
 export const NODE_OPTIONS = 100; // node names in the node filter
+export const REVEAL_PANELS = 20; // panels a text filter opens to show its hits
 
 /** The run's header (who, status, run id, time and size, Stop) and its error line. */
 function runHeader(run, store) {
@@ -56,13 +57,16 @@ function panelTitle(item) {
 export class RunView {
   constructor(el, run, store, { windowSize = WINDOW, budgetMs = FRAME_BUDGET_MS } = {}) {
     this.store = store;
+    // The model object changes when the view is adopted by a new render(): reach it through here.
+    this.run = run;
+    run = { get: (name) => this.run.get(name), watch: (callback) => this.run.watch(callback), stop: () => this.run.stop() };
     this.windowSize = windowSize;
     this.budgetMs = budgetMs;
     // UI state lives on the store so a re-displayed view keeps it.
     const modes = run.get("stream_mode") ?? [];
     // updates and values together would show every step twice: the state snapshots start hidden.
     const hideValues = modes.includes("updates") && modes.includes("values");
-    this.ui = store.ui ??= { filter: { node: "", text: "", hideValues }, limit: windowSize, toggled: new Map() };
+    this.ui = store.ui ??= { filter: { node: "", text: "", hideValues }, limit: windowSize, toggled: new Map(), scrollTop: 0, stick: true };
     this.views = new Map(); // item id -> { item, el, content, ... } for every rendered item
     this.dirty = new Set(); // items that grew, refreshed on the next frame
     this.shown = []; // { item, el, body, open } in DOM order
@@ -71,19 +75,59 @@ export class RunView {
     this.frame = 0;
     this.cleanups = [];
     this.header = runHeader(run, store);
+    this.runProxy = run;
     this.build(el);
     this.rebuild();
-    this.cleanups.push(store.subscribe((added, changed) => (added === null ? this.restart() : this.onItems(added, changed))));
-    this.cleanups.push(run.watch(() => this.updateHeader()));
-    this.ticker = setInterval(() => run.get("status") === "running" && this.updateHeader(), 250);
+    this.connect();
+  }
+
+  connect() {
+    this.destroyed = false;
+    this.cleanups.push(this.store.subscribe((added, changed) => (added === null ? this.restart() : this.onItems(added, changed))));
+    this.cleanups.push(this.runProxy.watch(() => this.updateHeader()));
+    this.ticker = setInterval(() => this.runProxy.get("status") === "running" && this.updateHeader(), 250);
     this.updateHeader();
   }
 
   destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
     clearInterval(this.ticker);
     clearTimeout(this.debounce);
     cancelAnimationFrame(this.frame);
+    this.frame = 0;
     for (const cleanup of this.cleanups) cleanup();
+    this.cleanups = [];
+  }
+
+  /**
+   * A new render() of the same widget takes this view over: the same root element moves into
+   * `el`, nothing is rebuilt, and the reader's place (scroll position, the text filter's focus
+   * and selection) comes back. JupyterLab wipes a widget's node and renders it again when its
+   * output is refreshed (update_display_data at the end of a run).
+   */
+  adopt(el, run) {
+    this.run = run;
+    const hadFocus = this.ui.filterFocus;
+    el.append(this.root);
+    if (this.destroyed) this.connect();
+    this.onItems([], []); // catch up with what came while detached
+    const restore = (tries) => {
+      if (!this.root.isConnected) {
+        if (tries > 0) requestAnimationFrame(() => restore(tries - 1));
+        return;
+      }
+      this.restoring = true;
+      this.stick = this.ui.stick;
+      this.scroller.scrollTop = this.stick ? this.scroller.scrollHeight : this.ui.scrollTop;
+      this.restoring = false;
+      if (hadFocus) {
+        this.textFilter.focus({ preventScroll: true });
+        const { start, end } = hadFocus;
+        try { this.textFilter.setSelectionRange(start, end); } catch { /* not a text input */ }
+      }
+    };
+    restore(600);
   }
 
   build(el) {
@@ -95,6 +139,16 @@ export class RunView {
       this.debounce = setTimeout(() => this.setFilter({ text: this.textFilter.value }), 150);
     });
     this.textFilter.value = this.ui.filter.text;
+    // Where the reader's caret is, kept for a view adopted after its node was wiped.
+    const keepFocus = () => {
+      if (!this.root.isConnected) return;
+      this.ui.filterFocus = { start: this.textFilter.selectionStart, end: this.textFilter.selectionEnd };
+    };
+    for (const name of ["focus", "input", "keyup", "select", "click"]) this.textFilter.addEventListener(name, keepFocus);
+    this.textFilter.addEventListener("blur", () => {
+      // A blur because the node left the page is no choice of the reader's.
+      setTimeout(() => { if (this.root.isConnected && document.activeElement !== this.textFilter) this.ui.filterFocus = null; }, 0);
+    });
     this.stateToggle = h("input", { type: "checkbox", onchange: () => this.setFilter({ hideValues: !this.stateToggle.checked }) });
     this.stateToggle.checked = !this.ui.filter.hideValues;
     this.stateLabel = h("label", { className: "lgw-state-toggle", title: "Show a state panel per step (stream mode values)", hidden: "" }, this.stateToggle, " state snapshots");
@@ -102,7 +156,7 @@ export class RunView {
       className: "lgw-button", text: "Copy final state", hidden: "", title: "Copy the last state (stream mode values) as JSON",
       onclick: () => navigator.clipboard?.writeText(JSON.stringify(this.store.timeline.finalState, null, 2)),
     });
-    this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => { this.ui.limit += this.windowSize; this.rebuild(); } });
+    this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => this.showEarlier() });
     this.list = h("div", { className: "lgw-list" });
     this.root.append(
       this.header.el,
@@ -118,8 +172,12 @@ export class RunView {
     this.stick = true;
     this.scroller.addEventListener("scroll", () => {
       const s = this.scroller;
+      if (this.restoring || !this.root.isConnected) return;
       this.stick = s.scrollHeight - s.scrollTop - s.clientHeight < 40;
+      this.ui.stick = this.stick;
+      this.ui.scrollTop = s.scrollTop;
     }, { passive: true });
+    this.stick = this.ui.stick ?? true;
     el.append(this.root);
   }
 
@@ -140,7 +198,7 @@ export class RunView {
     let i = 0;
     for (const name of this.store.nodes.keys()) {
       if (i >= NODE_OPTIONS) break;
-      if (i++ >= this.nodeCount) this.nodeSelect.append(h("option", { value: name, text: name }));
+      if (i++ >= this.nodeCount) this.nodeSelect.append(h("option", { value: name, text: name, title: name }));
     }
     this.more?.remove();
     if (total > NODE_OPTIONS) {
@@ -149,6 +207,26 @@ export class RunView {
     }
     this.nodeCount = total;
     this.nodeSelect.value = this.ui.filter.node;
+  }
+
+  /** More of the run above; the panel at the top stays where the reader sees it. */
+  showEarlier() {
+    const top = this.shown.find((p) => p.el.getBoundingClientRect().bottom > this.scroller.getBoundingClientRect().top) ?? this.shown[0];
+    if (top) this.anchor = { id: top.item.id, offset: top.el.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top };
+    this.stick = false;
+    this.ui.stick = false;
+    this.ui.limit += this.windowSize;
+    this.rebuild();
+  }
+
+  /** Once the earlier panels are laid out, scroll so the anchor panel is back in its place. */
+  keepAnchor() {
+    const anchor = this.anchor;
+    const view = anchor && this.views.get(anchor.id);
+    if (!view || this.queue.length) return;
+    this.anchor = null;
+    const offset = view.el.getBoundingClientRect().top - this.scroller.getBoundingClientRect().top;
+    this.scroller.scrollTop += offset - anchor.offset;
   }
 
   setFilter(change) {
@@ -173,6 +251,8 @@ export class RunView {
     this.shown = [];
     this.views.clear();
     this.dirty.clear();
+    this.revealed = 0;
+    reveal.text = this.ui.filter.text;
     const visible = this.store.items.filter((item) => matches(item, this.ui.filter));
     this.matching = visible.length;
     this.queue = visible.slice(-this.ui.limit);
@@ -231,12 +311,13 @@ export class RunView {
         if (!this.views.has(top.id) && matches(top, this.ui.filter)) newlyMatching = true;
       }
       if (!view) continue;
-      if (view.meta) view.meta.textContent = metaText(item);
+      if (view.meta) this.updateHead(view);
       if (view.content?.refresh(start + this.budgetMs) === true) later.push(item);
       if (!item.nested && view.meta) grown.push(view);
     }
     this.dirty = new Set(later);
     if (newlyMatching) return this.rebuild();
+    if (this.anchor) this.keepAnchor();
     if (appended || grown.length) this.openNewest([...grown, ...this.shown.slice(this.shown.length - appended)]);
     const hidden = this.matching - this.shown.length - this.queue.length;
     this.earlier.hidden = hidden <= 0;
@@ -256,6 +337,8 @@ export class RunView {
    * null when the filter hides it (state snapshots). */
   child(item) {
     if (this.ui.filter.hideValues && item.kind === "values") return null;
+    // Filtering a nested node shows that node, not its parent's whole subtree.
+    if (this.ui.filter.node && !matches(item, { node: this.ui.filter.node })) return null;
     if (kindOf(item).bare) {
       const content = body(item);
       this.views.set(item.id, { item, el: content.el, content });
@@ -275,7 +358,7 @@ export class RunView {
     if (!active || active === this.autoOpen || this.ui.toggled.has(active.item.id)) return;
     const previous = this.autoOpen;
     // Errors and interrupts stay open: they are what a reader looks for.
-    const keepOpen = previous && kindOf(previous.item).keepOpen;
+    const keepOpen = previous && keepsOpen(previous.item);
     if (previous && !this.ui.toggled.has(previous.item.id) && !keepOpen) this.setOpen(previous, false);
     this.setOpen(active, true);
     this.autoOpen = active;
@@ -293,16 +376,20 @@ export class RunView {
         navigator.clipboard?.writeText(JSON.stringify(item.data, null, 2)).then(() => { copy.textContent = "Copied"; setTimeout(() => { copy.textContent = "Copy JSON"; }, 1200); }, () => { copy.textContent = "Copy failed"; });
       },
     });
+    const title = panelTitle(item);
+    const label = h("span", { className: "lgw-label" });
     const head = h("div", { className: "lgw-panel-head", role: "button", tabindex: "0" },
       caret,
-      h("span", { className: "lgw-title", text: panelTitle(item) }),
+      h("span", { className: "lgw-title", text: title, title }),
+      label,
       meta,
       kindOf(item).head?.(item),
       h("span", { className: "lgw-spacer" }),
       copy);
     const el = h("div", { className: `lgw-panel lgw-kind-${item.kind}`, "data-node": item.node ?? item.title, "data-index": item.index }, head);
-    const panel = { item, el, body: null, content: null, meta, open: false };
+    const panel = { item, el, body: null, content: null, meta, label, open: false };
     this.views.set(item.id, panel);
+    this.updateHead(panel);
     const toggle = () => {
       this.ui.toggled.set(item.id, !panel.open);
       this.setOpen(panel, !panel.open);
@@ -315,8 +402,23 @@ export class RunView {
       }
     });
     const wanted = this.ui.toggled.get(item.id);
-    if (wanted || (wanted === undefined && kindOf(item).keepOpen)) this.setOpen(panel, true);
+    const { node, text } = this.ui.filter;
+    // A filter opens the way to what it found: the panels that hold the node, or the text.
+    const holds = wanted === undefined && ((node && item.node !== node && item.children?.length) || (text && this.revealed++ < REVEAL_PANELS));
+    if (wanted || (wanted === undefined && keepsOpen(item)) || holds) this.setOpen(panel, true);
     return panel;
+  }
+
+  /** The head's meta line, branch label and finished look, after the item changed. */
+  updateHead(panel) {
+    const { item } = panel;
+    panel.meta.textContent = metaText(item);
+    const label = labelText(item) ?? "";
+    if (panel.label.textContent !== label) {
+      panel.label.textContent = label;
+      panel.label.title = label;
+    }
+    panel.el.classList.toggle("lgw-done", item.done !== false);
   }
 
   setOpen(panel, open) {
@@ -330,10 +432,18 @@ export class RunView {
     if (panel.body) panel.body.hidden = !open;
   }
 
+  /** Expand or collapse every panel, nested subgraph panels too. */
   setAllOpen(open) {
-    for (const panel of this.shown) {
-      this.ui.toggled.set(panel.item.id, open);
-      this.setOpen(panel, open);
+    const seen = new Set();
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const panel of [...this.views.values()]) {
+        if (!panel.meta || seen.has(panel)) continue;
+        seen.add(panel);
+        grew = true;
+        this.ui.toggled.set(panel.item.id, open);
+        this.setOpen(panel, open);
+      }
     }
   }
 }

@@ -9,6 +9,8 @@ import { RunView } from "./view.js";
 // trait, not by the object (keying by object made every view decode every batch again and
 // start empty).
 const stores = new Map();
+const viewsOf = new WeakMap(); // store -> its RunViews, for a render() that adopts one
+const owners = new WeakMap(); // view -> the number of the render() that holds it
 const keyOf = (model) => model.get("_store_key") || model;
 
 function connect(model) {
@@ -96,7 +98,22 @@ export default {
   },
   render({ model, el }) {
     if (!stores.has(keyOf(model))) connect(model);
-    const view = new RunView(el, runOf(model), stores.get(keyOf(model)));
-    return () => view.destroy();
+    const store = stores.get(keyOf(model));
+    const views = (viewsOf.get(store) ?? viewsOf.set(store, new Set()).get(store));
+    // The same widget rendered again where its node was wiped (JupyterLab refreshing the output
+    // at the end of a run): the previous view moves in, the reader keeps their place.
+    let view = [...views].find((v) => !v.root.isConnected);
+    if (view) view.adopt(el, runOf(model));
+    else view = new RunView(el, runOf(model), store);
+    views.add(view);
+    const owner = (owners.get(view) ?? 0) + 1;
+    owners.set(view, owner);
+    return () => {
+      // Only the render that holds the view ends it: an older one's clean-up may come later.
+      if (owners.get(view) !== owner) return;
+      view.destroy();
+      // Kept a moment for a render() that follows the wipe; forgotten once it is gone for good.
+      setTimeout(() => { if (!view.root.isConnected && owners.get(view) === owner) views.delete(view); }, 5000);
+    };
   },
 };

@@ -130,13 +130,13 @@ describe("node panels", () => {
     send(store, tokens(["The", " weather"], answer), () => 1500);
     pumpFrames();
     const [node] = top(el);
-    assert.equal(metaOf(node), "+1.5 s · running…");
+    assert.equal(metaOf(node), "+0 ms · running…", "started with the run: nothing ended before it");
     send(store, [["custom|answer:q1", { step: "thinking" }]], () => 1700);
     pumpFrames();
-    assert.equal(metaOf(node), "+1.5 s · running…", "still at work");
+    assert.equal(metaOf(node), "+0 ms · running…", "still at work");
     send(store, [["updates", { answer: { messages: [aiMessage("The weather")] } }]], () => 2500);
     pumpFrames();
-    assert.equal(metaOf(node), "#4 · +1.5 s");
+    assert.equal(metaOf(node), "#4 · +0 ms · 2.5 s", "its start and duration, not its first token's time");
     assert.doesNotMatch(metaOf(node), /running/);
   });
 
@@ -198,7 +198,7 @@ describe("node panels", () => {
     const inner = $$(nodeBody(tools), ":scope > .lgw-node-children > .lgw-panel");
     assert.deepEqual(inner.map(titleOf), ["lookup", "custom", "format"]);
     assert.deepEqual(inner.map((p) => isOpen(p)), [false, false, false], "nested panels open on a click only");
-    assert.equal(metaOf(tools), "#4 · +10 ms");
+    assert.equal(metaOf(tools), "#4 · +0 ms · 40 ms");
   });
 
   test(

@@ -525,7 +525,7 @@ describe("drain()", () => {
     out = tl.drain();
     assert.deepEqual(out, { added: [], changed: [message] }, "a grown message alone; its node did not change");
 
-    feed(tl, [["custom|answer:q1", { progress: 0.5 }]]);
+    feed(tl, [["custom|answer:6c1f0e52-2b7e-5a0d-9c3f-1f0a9b2c77aa", { progress: 0.5 }]]);
     out = tl.drain();
     assert.deepEqual(out.added, []);
     assert.deepEqual(out.changed, [node], "the container that got a child");
