@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import APIStatusError, ConnectError, DisconnectedError, LGWidgetError, ProtocolError
 from ._parts import StreamPart
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 if TYPE_CHECKING:
     from ._client import Client, stream

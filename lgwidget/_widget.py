@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets as t
 
-from . import _model, _protocol
+from . import _model, _protocol, _runfile
+from ._decode import dumps
 from ._errors import LGWidgetError
 from ._parts import StreamPart
 from ._request import RunRequest
 from ._sources import ServerSource, Source, StreamSource, graph_source
-from ._transport import Transport
+from ._transport import Transport, decode_batch, encode_run
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -90,7 +92,7 @@ class RunWidget(anywidget.AnyWidget):
     run_id = t.Unicode(None, allow_none=True).tag(sync=True)
     #: The run's error as ``{"error": type, "message": text}``: an ``error`` event from the
     #: server, or a failure to reach it or to read its stream.
-    error = t.Dict(None, allow_none=True).tag(sync=True)
+    error = t.Dict(default_value=None, allow_none=True).tag(sync=True)
     started_at = t.Float(None, allow_none=True).tag(sync=True)
     ended_at = t.Float(None, allow_none=True).tag(sync=True)
     chunk_count = t.Int(0).tag(sync=True)
@@ -164,6 +166,43 @@ class RunWidget(anywidget.AnyWidget):
         request = RunRequest.make(name or getattr(graph, "name", None) or "graph", input,
                                   **params)
         return cls._with_source(graph_source(graph, request), request)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RunWidget:
+        """A run saved with :meth:`save`, shown again with no server: the same view and the
+        same Python API (``chunks``, ``status``, ``updates``, ...). ``run()`` replays it."""
+        header, parts, times = _runfile.read(path)
+        request = RunRequest.make(header.get("assistant_id") or "run",
+                                  stream_mode=header.get("stream_mode") or [])
+        widget = cls._with_source(StreamSource(lambda: _replay(parts)), request)
+        raws = [dumps(data) for _, data, _ in parts]
+        with widget.hold_sync():
+            widget.chunks = parts
+            widget.snapshot = encode_run([p.event for p in parts], times, raws)
+            widget.chunk_count = len(parts)
+            for name in _runfile.HEADER_FIELDS:
+                if header.get(name) is not None:
+                    setattr(widget, name, header[name])
+        return widget
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the run to ``path`` as JSON Lines: a header (assistant, public URL, stream
+        modes, run id, status, times), then one ``StreamPart`` per line with its time.
+        :meth:`load` shows it again. Credentials are not in it."""
+        times = [t for blob in self.snapshot for t in decode_batch(blob)[2]][: len(self.chunks)]
+        times += [times[-1] if times else 0] * (len(self.chunks) - len(times))
+        header = {name: getattr(self, name) for name in _runfile.HEADER_FIELDS}
+        return _runfile.write(path, header, self.chunks, times)
+
+    def to_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write one self-contained HTML file that shows the run in any browser, with no
+        network, no kernel and no Jupyter: for sharing a run with someone who has no notebook."""
+        state = {name: getattr(self, name) for name in (*_runfile.HEADER_FIELDS, "chunk_count",
+                                                        "_store_key")}
+        title = f"{self.assistant_id} run {self.run_id or ''}".strip()
+        target = Path(path)
+        target.write_text(_runfile.page(state, list(self.snapshot), title), encoding="utf-8")
+        return target
 
     # -- what the run produced ---------------------------------------------------------------
 
@@ -378,3 +417,8 @@ def _cancelling(task: asyncio.Task[Any]) -> int:
     a cancel of the caller cannot be told from the Stop button's, and counts as the caller's)."""
     cancelling = getattr(task, "cancelling", None)
     return cancelling() if cancelling is not None else 1
+
+
+async def _replay(parts: list[StreamPart]) -> AsyncIterator[StreamPart]:
+    for part in parts:
+        yield part

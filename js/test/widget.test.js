@@ -236,3 +236,13 @@ test("the status can come before the last batch is decoded: the last update stil
   assert.doesNotMatch(panel.querySelector(".lgw-meta").textContent, /running/);
   assert.match(panel.textContent, /kept/);
 });
+
+test("the offline page's model holds the saved run and its blobs as bytes", async () => {
+  const { savedModel } = await import("../src/page.js");
+  const model = savedModel({ status: "done", snapshot: [btoa("ab")] });
+  assert.equal(model.get("status"), "done");
+  const [blob] = model.get("snapshot");
+  assert.ok(blob instanceof DataView);
+  assert.deepEqual([...new Uint8Array(blob.buffer)], [97, 98]);
+  model.send({ type: "stop" }); // nothing to send to: no kernel, no error
+});
