@@ -8,13 +8,14 @@ credentials; ``redact`` hides them.
 from __future__ import annotations
 
 import base64
+import json
 import math
 from collections.abc import AsyncGenerator
 
 import pytest
 
 from lgwidget._client import _secrets
-from lgwidget._decode import RawEvent, decode, decode_error, excerpt, redact
+from lgwidget._decode import RawEvent, decode, decode_error, dumps, excerpt, redact
 from lgwidget._errors import ProtocolError
 from lgwidget._parts import StreamPart
 
@@ -182,3 +183,26 @@ def test_longer_secrets_come_first_so_a_value_is_replaced_whole() -> None:
                        "pass-12345678")
     assert [len(s) for s in secrets] == sorted((len(s) for s in secrets), reverse=True)
     assert redact("Bearer aaaa-token-long-1111", secrets) == "***"
+
+
+def test_each_cookies_value_is_a_secret_but_not_its_name() -> None:
+    secrets = _secrets(None, {"Cookie": "session=abc123def; theme=dark-mode=on"}, "", "")
+    assert "abc123def" in secrets and "dark-mode=on" in secrets  # the value after the first =
+    assert "session" not in secrets and "theme" not in secrets
+    assert redact("echo: abc123def / dark-mode=on", secrets) == "echo: *** / ***"
+
+
+def test_a_word_that_is_not_an_auth_scheme_keeps_the_whole_value_only() -> None:
+    secrets = _secrets(None, {"x-api-key": "not-a-scheme token-9f8e7d"}, "", "")
+    assert secrets == ("not-a-scheme token-9f8e7d",)
+
+
+def test_parts_that_came_decoded_get_their_json_text_once() -> None:
+    assert dumps({"a": [1, "é", None], 2: True}) == '{"a":[1,"é",null],"2":true}'
+    assert dumps({"big": 2**70}) == '{"big":1180591620717411303424}'  # past orjson's 64 bits
+    assert dumps({"when": object}) == json.dumps({"when": str(object)}, separators=(",", ":"))
+
+
+def test_text_for_the_browser_is_json_a_browser_reads() -> None:
+    assert dumps({"x": float("nan")}) == '{"x":null}'  # JSON.parse refuses NaN
+    assert dumps({"big": 2**70, "t": "é"}) == '{"big":1180591620717411303424,"t":"é"}'

@@ -130,3 +130,86 @@ def test_an_error_without_a_name_or_a_message() -> None:
     assert last_line({"error": "Timeout"}) == "error: Timeout: "
     assert _model.summary(assistant_id="a", status="done", chunks=[], error={}) == (
         "LangGraph run of 'a': done, 0 chunks")
+
+
+def test_the_node_that_failed_comes_from_tasks_or_debug() -> None:
+    ok = P("tasks", {"id": "t1", "name": "plan", "error": None, "result": {}})
+    failed = P("tasks", {"id": "t2", "name": "lookup", "error": {"error": "KeyError"}})
+    assert _model.failed_node([ok, failed, P("error", {"error": "KeyError"})]) == "lookup"
+    assert _model.failed_node([ok]) is None
+    debug = P("debug", {"type": "task_result", "payload": {"name": "act", "error": "boom"}})
+    assert _model.failed_node([debug]) == "act"
+    assert _model.failed_node([P("tasks|sub:1", {"name": "inner", "error": "x"})]) == "inner"
+    # The last failure wins; a name that is not text, or an update, is no node.
+    later = P("tasks", {"name": "respond", "error": "late"})
+    assert _model.failed_node([failed, later]) == "respond"
+    assert _model.failed_node([P("tasks", {"name": 3, "error": "x"})]) is None
+    assert _model.failed_node([P("updates", {"name": "x", "error": "y"})]) is None
+    assert _model.failed_node([P("debug", {"type": "task", "payload": None})]) is None
+
+
+def test_interrupted_reads_updates_and_values_of_subgraphs_too() -> None:
+    assert _model.interrupted([P("values|sub:1", {"__interrupt__": []})])
+    assert _model.interrupted([P("values", {"__interrupt__": []})])
+    assert not _model.interrupted([P("custom", {"__interrupt__": []})])
+    assert not _model.interrupted([P("updates", ["__interrupt__"])])
+
+
+def test_interrupts_read_past_other_events_and_tell_apart_what_has_no_id() -> None:
+    chunks = [P("metadata", {"run_id": "r"}), P("custom", "text"),
+              P("debug", {"type": "task", "payload": {"interrupts": [ASK]}}),  # not a result
+              P("updates|sub:1", {"__interrupt__": [{"value": 1}]}),
+              P("updates", {"__interrupt__": [{"value": 2}, {"value": 2, "id": ""}]})]
+    assert _model.interrupts(chunks) == [{"value": 1}, {"value": 2}, {"value": 2, "id": ""}]
+    same = [P("updates", {"__interrupt__": [{"value": "a", "id": "x"}, {"value": "b", "id": "x"}]})]
+    assert _model.interrupts(same) == [{"value": "a", "id": "x"}]  # one id, one interrupt
+
+
+def test_the_summary_names_interrupts_and_the_node_that_failed() -> None:
+    asks = [{"value": f"question {i}", "id": f"i{i}"} for i in range(5)]
+    text = _model.summary(assistant_id="a", status="interrupted",
+                          chunks=[P("updates", {"__interrupt__": asks})])
+    assert text.splitlines()[-1] == (
+        "interrupted: question 0; question 1; question 2 (and 2 more)")
+    three = _model.summary(assistant_id="a", status="interrupted",
+                           chunks=[P("updates", {"__interrupt__": asks[:3]})])
+    assert three.splitlines()[-1] == "interrupted: question 0; question 1; question 2"
+    plain = _model.summary(assistant_id="a", status="interrupted",
+                           chunks=[P("updates", {"__interrupt__": ["bare value"]})])
+    assert plain.splitlines()[-1] == "interrupted: bare value"
+    error = {"error": "KeyError", "message": "'k'", "node": "lookup"}
+    failed = _model.summary(assistant_id="a", status="error", chunks=[], error=error)
+    assert failed.splitlines()[-1] == "error: KeyError in lookup: 'k'"
+
+
+def test_an_interrupt_is_not_counted_among_the_nodes_of_a_long_run() -> None:
+    chunks = [P("updates", {f"n{i}": {}}) for i in range(15)]
+    chunks.append(P("updates", {"__interrupt__": []}))
+    nodes = _model.summary(assistant_id="a", status="interrupted", chunks=chunks).splitlines()[1]
+    assert nodes == "nodes: " + " → ".join(f"n{i}" for i in range(15))  # 15: all named
+
+
+def test_a_long_interrupt_value_is_cut_on_one_line() -> None:
+    value = {"question": "x " * 200, "multi": "a\nb"}
+    text = _model.summary(assistant_id="a", status="interrupted",
+                          chunks=[P("updates", {"__interrupt__": [{"value": value}]})])
+    line = text.splitlines()[-1]
+    assert line.startswith('interrupted: {"question": "x x') and line.endswith("…")
+    assert len(line) == len("interrupted: ") + 121
+
+
+def test_the_failed_node_search_reads_past_other_chunks_and_only_task_shapes() -> None:
+    failed = P("tasks", {"name": "lookup", "error": "boom"})
+    assert _model.failed_node([failed, P("custom", "text"), P("metadata", {})]) == "lookup"
+    assert _model.failed_node([P("updates", {"payload": {"name": "x", "error": "y"}})]) is None
+
+
+def test_four_interrupts_name_three_and_one_more_and_values_are_cut_at_120() -> None:
+    asks = [{"value": "q" * 120, "id": "a"}, {"value": {"o": object()}, "id": "b"},
+            {"value": 3, "id": "c"}, {"value": 4, "id": "d"}]
+    line = _model.summary(assistant_id="a", status="interrupted",
+                          chunks=[P("updates", {"__interrupt__": asks})]).splitlines()[-1]
+    first, second, rest = line.removeprefix("interrupted: ").split("; ")
+    assert first == "q" * 120  # exactly the limit: not cut
+    assert second.startswith('{"o": "<object object at')  # not JSON: its str
+    assert rest == "3 (and 1 more)"

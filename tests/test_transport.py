@@ -8,6 +8,7 @@ import json
 import random
 import string
 import threading
+import zlib
 
 import pytest
 
@@ -215,3 +216,19 @@ async def test_mid_run_snapshots_wait_for_the_interval_and_for_the_blobs_to_doub
     assert 2.7 < totals[2] / totals[0] < 3.3 and 1.3 < totals[4] / totals[2] < 1.8
     assert totals[5] > 2.1 * totals[2]
     assert published == [1, 3, 6]
+
+
+def test_a_whole_run_is_encoded_in_batches_as_the_transport_sends_them() -> None:
+    raws = [json.dumps({f"n{i}": i}) for i in range(MAX_BATCH + 2)] + ['{"a":\n 1}']
+    events = ["updates"] * len(raws)
+    times = list(range(0, 10 * len(raws), 10))
+    blobs = _transport.encode_run(events, times, raws)
+    assert [decode_batch(b)[0] for b in blobs] == [0, MAX_BATCH]
+    decoded = [decode_batch(b) for b in blobs]
+    assert [e for d in decoded for e in d[1]] == events
+    assert [t for d in decoded for t in d[2]] == times
+    assert [line for d in decoded for line in d[3]] == [*raws[:-1], '{"a":  1}']
+    header = zlib.decompress(blobs[1]).split(b"\n", 1)[0]
+    assert header == b'{"seq":256,"events":["updates","updates","updates"],"t":[2560,2570,2580]}'
+    assert zlib.decompress(blobs[0]) and blobs[0][:2] == b"\x78\x01"  # zlib, level 1 (fastest)
+    assert _transport.encode_run([], [], []) == []
