@@ -168,7 +168,9 @@ test(
     model.set("snapshot", []);
     model.set("status", "running");
     model.sendBatch(0, updateChunks(0, 3, ["fresh"]));
-    await until(() => chunkCount(el) >= 3, { message: "the new run" });
+    // Not `chunkCount >= 3`: the old run's 10 chunks pass that before anything is decoded.
+    const nodes = () => $$(el, ".lgw-panel").map((p) => p.dataset.node).join();
+    await until(() => chunkCount(el) === 3 && nodes() === "fresh,fresh,fresh", { message: "the new run alone" });
     await settle();
     assert.equal(chunkCount(el), 3);
     assert.deepEqual($$(el, ".lgw-panel").map((p) => p.dataset.node), ["fresh", "fresh", "fresh"]);
