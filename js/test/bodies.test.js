@@ -210,6 +210,38 @@ describe("a node's body", () => {
     assert.equal(body(keyed.items[0], () => null).el.querySelector(".lgw-node-update").textContent, '"done"');
   });
 
+  test("an update that is a list or null is shown as it is, even after streamed messages; and once", () => {
+    const streamedThen = (update) => {
+      const tl = new Timeline();
+      tl.ingest(0, "messages", JSON.stringify([{ type: "ai", id: "m1", content: "hi" }, { langgraph_node: "a" }]), 0);
+      tl.ingest(1, "updates", JSON.stringify({ a: update }), 0);
+      return tl.items[0];
+    };
+    const list = body(streamedThen([1, 2]), () => null);
+    assert.equal(list.el.querySelector(".lgw-node-update .lgw-summary").textContent, "[2]");
+    list.refresh();
+    list.refresh();
+    assert.equal(list.el.querySelectorAll(".lgw-node-update > *").length, 1, "the update is drawn once");
+    assert.equal(body(streamedThen(null), () => null).el.querySelector(".lgw-node-update").textContent, "null");
+  });
+
+  test("a node's update arriving later is drawn by refresh, after the children", () => {
+    const tl = new Timeline();
+    tl.ingest(0, "custom|a:1", JSON.stringify({ step: 1 }), 0);
+    const [node] = tl.items;
+    const drawn = [];
+    const { el, refresh } = body(node, (child) => {
+      drawn.push(child.kind);
+      return { el: document.createElement("i") };
+    });
+    assert.equal(el.querySelector(".lgw-node-update").childNodes.length, 0);
+    tl.ingest(1, "custom|a:1", JSON.stringify({ step: 2 }), 0);
+    tl.ingest(2, "updates", JSON.stringify({ a: { out: 1 } }), 0);
+    assert.equal(refresh(), false, "nothing left for a later frame");
+    assert.deepEqual(drawn, ["custom", "custom"], "each child drawn once");
+    assert.match(el.querySelector(".lgw-node-update").textContent, /out: 1/);
+  });
+
   test("a key named __proto__ in the update stays a key", () => {
     const tl = new Timeline();
     tl.ingest(0, "messages", JSON.stringify([{ type: "ai", id: "m1", content: "hi" }, { langgraph_node: "a" }]), 0);
