@@ -1,7 +1,7 @@
 // What a panel shows, by kind of item (bodies.js), fed items as the timeline makes them.
 import { test, describe, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { $$, clearDocument } from "./setup.js";
+import { $$, clearDocument, window } from "./setup.js";
 import { CHILD_LIMIT, KINDS, body, kindOf, metaText } from "../src/bodies.js";
 import { Timeline } from "../src/timeline.js";
 
@@ -248,5 +248,65 @@ describe("a node's body", () => {
     tl.ingest(1, "updates", '{"a": {"__proto__": {"x": 1}, "messages": [{"type": "ai", "id": "m1", "content": "hi"}]}}', 0);
     const update = body(tl.items[0], () => null).el.querySelector(".lgw-node-update");
     assert.deepEqual($$(update, ".lgw-key").map((k) => k.textContent), ["__proto__: ", "x: "]);
+  });
+
+  test("only streamed messages are left out of the update: other values, even with a streamed id, stay", () => {
+    const tl = new Timeline();
+    tl.ingest(0, "updates|a:1", JSON.stringify({ inner: 1 }), 0); // a child that is no message
+    tl.ingest(1, "messages", JSON.stringify([{ type: "ai", id: "m1", content: "hi" }, { langgraph_node: "a" }]), 0);
+    tl.ingest(2, "updates", JSON.stringify({ a: { meta: { id: "m1" }, nothing: null, empty: [], holes: [null], lone: { type: "ai", content: "no id" }, messages: [{ type: "ai", id: "m1", content: "hi" }] } }), 0);
+    const update = body(tl.items[0], () => null).el.querySelector(".lgw-node-update");
+    const keys = $$(update, ":scope > details > .lgw-children > .lgw-row > .lgw-key").map((k) => k.textContent);
+    assert.deepEqual(keys, ["meta: ", "nothing: ", "empty: ", "holes: ", "lone: "]);
+    assert.deepEqual($$(update, ".lgw-msg-text").map((m) => m.textContent), ["no id"]);
+
+    // children that are not messages do not count as streamed messages
+    const sub = new Timeline();
+    sub.ingest(0, "updates|a:1", JSON.stringify({ inner: 1 }), 0);
+    sub.ingest(1, "updates", JSON.stringify({ a: { messages: [{ type: "ai", content: "no id either" }] } }), 0);
+    const shown = body(sub.items[0], () => null).el.querySelector(".lgw-node-update");
+    assert.deepEqual($$(shown, ".lgw-msg-text").map((m) => m.textContent), ["no id either"]);
+  });
+
+  test("past its deadline a refresh still builds one child, and says more are waiting", () => {
+    const tl = new Timeline();
+    for (let i = 0; i < 3; i++) tl.ingest(i, "custom|a:1", JSON.stringify({ i }), 0);
+    const [node] = tl.items;
+    let built = 0;
+    const content = body(node, () => {
+      built += 1;
+      return { el: document.createElement("i") };
+    });
+    assert.equal(built, 3, "no deadline: all at once");
+    tl.ingest(3, "custom|a:1", "{}", 0);
+    tl.ingest(4, "custom|a:1", "{}", 0);
+    assert.equal(content.refresh(-1), true, "one built, one waiting");
+    assert.equal(built, 4);
+    assert.equal(content.refresh(-1), false);
+    assert.equal(built, 5);
+  });
+});
+
+describe("class names the style sheet uses", () => {
+  test("error, truncated, values and progress bodies", () => {
+    assert.equal(view(one("error", { message: "m" })).className, "lgw-error-body");
+    assert.equal(view(one("values", { __lgwidget_truncated__: 1, preview: "" })).className, "lgw-truncated");
+    const [, second] = items([["values", { a: 1, b: 1, x: 1, y: 1 }], ["values", { a: 2, b: 2, c: 1, d: 1 }]]);
+    const el = view(second);
+    assert.deepEqual($$(el, ".lgw-diff > span").map((s) => s.textContent), ["+ c, d", "~ a, b", "− x, y"]);
+    const whole = $$(el, ".lgw-values > details").at(-1);
+    assert.equal(whole.className, "lgw-tree");
+    assert.equal(whole.querySelector("summary").className, "lgw-summary");
+    assert.equal(KINDS.custom.head(one("custom", { progress: 0.5 })).className, "lgw-progress");
+  });
+
+  test("'whole state' is built on the first opening, whatever toggles came before", () => {
+    const [state] = items([["values", { a: 1 }]]);
+    const whole = $$(view(state), ".lgw-values > details").at(-1);
+    whole.dispatchEvent(new window.Event("toggle")); // closed: nothing to build
+    assert.equal(whole.children.length, 1);
+    whole.open = true;
+    whole.dispatchEvent(new window.Event("toggle"));
+    assert.equal(whole.children.length, 2);
   });
 });

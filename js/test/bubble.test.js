@@ -159,3 +159,37 @@ describe("the message bubble", () => {
     assert.equal(messageBubble(item({ text: "t".repeat(10) }), 10).el.querySelector(".lgw-more"), null);
   });
 });
+
+describe("details the style sheet and the reader rely on", () => {
+  test("class names: long text, empty containers, the tools line, a cut message part", () => {
+    assert.equal(longText("x").className, "lgw-text");
+    assert.equal(valueNode([]).className, "lgw-null");
+    assert.equal(valueNode({}).className, "lgw-null");
+    const bubble = messageBubble(item({ text: "t".repeat(20) }), 10);
+    assert.ok(bubble.el.querySelector(":scope > .lgw-msg-tools"));
+    assert.ok(bubble.el.querySelector(".lgw-msg-text > span.lgw-msg-part"));
+  });
+
+  test("a message in a value without tool calls shows none", () => {
+    assert.equal(valueNode({ type: "ai", content: "x" }).querySelectorAll(".lgw-tool-call").length, 0);
+    assert.equal(valueNode({ type: "ai", content: "x", tool_calls: "no list" }).querySelectorAll(".lgw-tool-call").length, 0);
+  });
+
+  test("text exactly at the limit is not cut, and grows in the same block", () => {
+    const it = item({ text: "t".repeat(10) });
+    const bubble = messageBubble(it, 10);
+    assert.equal(bubble.el.querySelector(".lgw-more"), null);
+    it.text += "u";
+    bubble.refresh();
+    assert.deepEqual(parts(bubble), ["t".repeat(10) + "u"]);
+  });
+
+  test("tool calls are redrawn when the list changes, even if its text reads the same run together", () => {
+    const it = item({ toolCalls: [{ name: "f", args: "x)→ g(" }] });
+    const bubble = messageBubble(it);
+    assert.deepEqual($$(bubble.el, ".lgw-tool-call").map((c) => c.textContent), ["→ f(x)→ g()"]);
+    it.toolCalls = [{ name: "f", args: "x" }, { name: "g", args: "" }];
+    bubble.refresh();
+    assert.deepEqual($$(bubble.el, ".lgw-tool-call").map((c) => c.textContent), ["→ f(x)", "→ g()"]);
+  });
+});

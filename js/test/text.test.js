@@ -83,6 +83,8 @@ describe("safeText and textOf", () => {
     assert.equal(safeText(0), "0");
     assert.equal(safeText(false), "false");
     assert.equal(safeText(12.5), "12.5");
+    assert.equal(safeText(NaN), "NaN", "not JSON's null");
+    assert.equal(safeText(-Infinity), "-Infinity");
     assert.equal(safeText({ a: [1, "b"] }), '{"a":[1,"b"]}');
     assert.equal(safeText([1, null]), "[1,null]");
     // JSON.parse makes objects whose own toString is not a function: String() throws for them
@@ -122,6 +124,7 @@ describe("edges", () => {
     assert.equal(messageRole({ type: "SystemMessage", content: "" }), "system");
     assert.equal(messageRole({ type: "ToolMessageChunk", content: "" }), "tool");
     assert.equal(messageRole({ type: "MessageBoard", content: "" }), "messageboard");
+    assert.equal(messageRole({ type: "MessageChunkCount", content: "" }), "messagechunkcount");
     assert.equal(messageRole({ type: "Human", content: "" }), "user");
     assert.equal(messageRole({ type: { a: 1 }, content: "" }), '{"a":1}');
     assert.equal(messageRole({ type: "ai", role: undefined }), "assistant");

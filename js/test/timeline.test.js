@@ -937,3 +937,75 @@ describe("edges", () => {
     assert.equal(matches(node, { node: "", text: "needle" }), true, "searched afresh, not from before the update");
   });
 });
+
+describe("more edges", () => {
+  test("data shaped like another mode's stays what its own mode makes", () => {
+    const tl = timeline([
+      ["custom", { type: "checkpoint" }],
+      ["custom", { payload: { id: "p", name: "n" } }],
+      ["custom", { id: "t", name: "n" }],
+    ]);
+    assert.deepEqual(kinds(tl.items), ["custom", "custom", "custom"]);
+  });
+
+  test("messages/metadata entries without metadata are skipped", () => {
+    const tl = timeline([["messages/metadata", { m1: {}, m2: { metadata: null } }], ["messages/partial", [{ type: "ai", id: "m1", content: "x" }]]]);
+    assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["message", "message"]]);
+  });
+
+  test("a task's input stays when a later chunk of it has none", () => {
+    const tl = timeline([["tasks", { id: "t", name: "n", input: { a: 1 } }], ["tasks", { id: "t", name: "n" }]]);
+    assert.deepEqual(tl.items[0].data, { input: { a: 1 } });
+  });
+
+  test("a parent's update ends its nodes and messages, not a task still running inside it", () => {
+    const tl = timeline([["tasks|sub:1", { id: "t", name: "inner" }], ["updates|sub:1", { step: {} }], ["updates", { sub: {} }]]);
+    const [sub] = tl.items;
+    assert.equal(sub.done, true);
+    assert.deepEqual(sub.children.map((c) => [c.kind, c.done]), [["task", false], ["update", undefined]]);
+  });
+
+  test("the run's end closes a message that is no node's, at the top of the timeline", () => {
+    const tl = timeline([["messages/partial", [{ type: "ai", id: "p", content: "x" }]]]);
+    assert.equal(tl.items[0].done, false);
+    tl.finish();
+    assert.equal(tl.items[0].done, true);
+  });
+
+  test("items other than nodes hold no children", () => {
+    const tl = timeline([["updates", { a: {} }], ["custom", 1], ["values", {}], ["messages/partial", [{ type: "ai", id: "p", content: "x" }]]]);
+    assert.deepEqual(tl.items.map((i) => i.children), [undefined, undefined, undefined, undefined]);
+  });
+
+  test("namespace paths are told apart part by part", () => {
+    const tl = timeline([
+      ["custom|x:1|y:2", { a: 1 }],
+      ["custom|x:1y:2", { b: 1 }],
+      ["values|x:1|y:2", { s: 1 }],
+      ["values|x:1y:2", { s: 2 }],
+    ]);
+    assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["node", "x"], ["node", "x"]]);
+    const [first, second] = tl.items;
+    assert.deepEqual(first.children.map((c) => c.title), ["y"]);
+    assert.deepEqual(second.children.map((c) => c.title), ["custom", "state (input)"]);
+  });
+
+  test("the node filter: a node with one matching child of several; an interrupt by its node name", () => {
+    const tl = timeline([["updates|tools:1", { lookup: {} }], ["custom|tools:1", { n: 1 }], ["updates", { __interrupt__: [{ value: "ok?" }] }]]);
+    const [tools, interrupt] = tl.items;
+    assert.equal(tools.children.length, 2);
+    assert.equal(matches(tools, { node: "lookup", text: "" }), true);
+    assert.equal(matches(interrupt, { node: "__interrupt__", text: "" }), true);
+    assert.equal(matches(interrupt, { node: "interrupt", text: "" }), true, "or by its title");
+  });
+
+  test("the text filter reads a message's text, not its data's keys, and never across values", () => {
+    const tl = timeline([["messages/partial", [{ type: "ai", id: "p", content: "hello" }]], ["updates", { a: { k: "xy", l: "zw" } }]]);
+    const [message, update] = tl.items;
+    assert.equal(matches(message, { node: "", text: "hello" }), true);
+    assert.equal(matches(message, { node: "", text: "content" }), false);
+    assert.equal(matches(message, { node: "", text: "ai" }), false);
+    assert.equal(matches(update, { node: "", text: "xy" }), true);
+    assert.equal(matches(update, { node: "", text: "xyl" }), false);
+  });
+});
