@@ -426,6 +426,18 @@ def test_the_driver_reports_a_throw(js):
     assert js.check({"blobs": [], "order": [], "total": 0}) == "ok"
 
 
+def test_the_driver_reports_a_chunk_shown_as_unreadable(js):
+    """RunStore.add turns a throw into an "unreadable" item and a console.error: the driver
+    fails the example on either, unless the chunk's line is not JSON (the one way to ask)."""
+    run = wire([("updates", {"agent": {"ok": 1}})]) + [("custom", "nope")]
+    example = js_example(run, set(), random.Random(0), False)
+    assert js.check(example) == "ok"
+    answer = js.check({**example, "breakIngest": [0]})
+    assert answer.startswith("error: ") and "breakIngest: chunk 0" in answer
+    # chunk 1's line is not JSON: an unreadable item for it was asked for
+    assert js.check({**example, "breakIngest": [1]}) == "ok"
+
+
 def test_node_is_node_20_or_newer():
     out = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout
     assert int(out.strip().lstrip("v").split(".")[0]) >= 20

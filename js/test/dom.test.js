@@ -18,7 +18,7 @@ import {
 } from "./setup.js";
 import { parseBatch } from "../src/protocol.js";
 import { RunStore } from "../src/store.js";
-import { FRAME_BUDGET_MS, RunView, WINDOW } from "../src/view.js";
+import { FRAME_BUDGET_MS, NODE_OPTIONS, RunView, WINDOW } from "../src/view.js";
 import { runOf } from "../src/widget.js";
 
 const views = [];
@@ -371,6 +371,39 @@ describe("filters", () => {
     change(select, "change");
     pumpFrames();
     assert.equal(panels(el).length, 36);
+  });
+
+  test(`the node filter lists ${NODE_OPTIONS} names, then one "… N more: use the text filter" option`, () => {
+    const { el, store } = makeView();
+    const select = el.querySelector(".lgw-node-filter");
+    const names = Array.from({ length: NODE_OPTIONS + 5 }, (_, i) => `node-${i}`);
+    feed(store, NODE_OPTIONS - 1, { nodes: names });
+    pumpFrames();
+    assert.equal(select.options.length, NODE_OPTIONS, "All nodes and 99 names: no note yet");
+    assert.ok(![...select.options].some((o) => o.disabled));
+    feed(store, 1, { nodes: names });
+    pumpFrames();
+    assert.equal(select.options.length, NODE_OPTIONS + 1, `exactly ${NODE_OPTIONS} names: still no note`);
+    feed(store, 4, { nodes: names });
+    pumpFrames();
+    const options = [...select.options];
+    assert.deepEqual(options.slice(0, 3).map((o) => o.value), ["", "node-0", "node-1"]);
+    assert.deepEqual(options.slice(1, -1).map((o) => o.value), names.slice(0, NODE_OPTIONS));
+    const note = options.at(-1);
+    assert.equal(note.textContent, "… 4 more: use the text filter");
+    assert.equal(note.disabled, true);
+    assert.equal(options.length, NODE_OPTIONS + 2);
+    // more names later: the one note says how many, and the list does not grow
+    feed(store, 1, { nodes: names });
+    pumpFrames();
+    const again = [...select.options];
+    assert.equal(again.length, NODE_OPTIONS + 2);
+    assert.deepEqual(again.filter((o) => o.disabled).map((o) => o.textContent), ["… 5 more: use the text filter"]);
+    // a name past the cap is still found with the text filter
+    const view = views.at(-1);
+    view.setFilter({ text: "node-104" });
+    pumpFrames();
+    assert.deepEqual(panels(el).map((p) => p.dataset.node), ["node-104"]);
   });
 
   test("the text filter applies after its debounce", async () => {

@@ -409,13 +409,69 @@ describe("tasks and custom", () => {
     assert.deepEqual(inner.map((p) => head(p).querySelector("progress").value), [0.2, 1]);
   });
 
-  test("events are compact panels", () => {
-    const { el, store } = makeView({ stream_mode: ["events"] });
-    send(store, [["events", { event: "on_chain_start", data: { input: {} }, name: "LangGraph", tags: [], run_id: "r", metadata: {}, parent_ids: [] }]]);
+  test("events are compact panels: collapsed, even the newest, and they never close the open one", () => {
+    const { el, store } = makeView({ stream_mode: ["events", "updates"] });
+    const event = (name) => ["events", { event: "on_chain_start", data: { input: {} }, name, tags: [], run_id: "r", metadata: {}, parent_ids: [] }];
+    send(store, [event("LangGraph")]);
     pumpFrames();
-    const [panel] = top(el);
-    assert.ok(panel.classList.contains("lgw-kind-events"));
-    assert.equal(titleOf(panel), "on_chain_start · LangGraph");
+    const [first] = top(el);
+    assert.ok(first.classList.contains("lgw-kind-events"));
+    assert.equal(titleOf(first), "on_chain_start · LangGraph");
+    assert.equal(isOpen(first), false, "the newest panel, and still collapsed");
+    assert.equal(first.querySelector(".lgw-panel-body"), null, "its body is not even built");
+    send(store, [["updates", { agent: { x: 1 } }]]);
+    pumpFrames();
+    send(store, [event("agent"), event("ChatOpenAI")]);
+    pumpFrames();
+    const [, update, ...events] = top(el);
+    assert.equal(titleOf(update), "agent");
+    assert.equal(isOpen(update), true, "the update the events came after stays open");
+    assert.deepEqual(events.map(titleOf), ["on_chain_start · agent", "on_chain_start · ChatOpenAI"]);
+    assert.deepEqual(events.map(isOpen), [false, false]);
+    // one click opens an event like any panel
+    head(events[1]).click();
+    assert.equal(isOpen(events[1]), true);
+    assert.match(events[1].querySelector(".lgw-panel-body").textContent, /ChatOpenAI/);
+  });
+
+  test("Copy JSON puts the item's data on the clipboard as JSON, without toggling the panel", async (t) => {
+    const { el, store } = makeView({ stream_mode: ["updates"] });
+    const update = { messages: [human("hi")], note: "é ✓", n: 2 };
+    send(store, [["updates", { agent: update }], ["updates", { tools: { result: [1, 2] } }]]);
+    pumpFrames();
+    const [agent, tools] = top(el);
+    const copy = (panel) => head(panel).querySelector(".lgw-copy");
+    const copied = [];
+    let fail = false;
+    const saved = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+    Object.defineProperty(globalThis, "navigator", {
+      value: { clipboard: { writeText: async (text) => (fail ? Promise.reject(new Error("denied")) : copied.push(text)) } },
+      configurable: true,
+      writable: true,
+    });
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const wasOpen = [isOpen(agent), isOpen(tools)];
+      assert.equal(copy(agent).textContent, "Copy JSON");
+      copy(agent).click();
+      await tick();
+      assert.deepEqual(copied, [JSON.stringify(update, null, 2)], "the update's data, not the chunk");
+      assert.equal(copy(agent).textContent, "Copied");
+      assert.deepEqual([isOpen(agent), isOpen(tools)], wasOpen, "the click stays on the button");
+      t.mock.timers.tick(1200);
+      assert.equal(copy(agent).textContent, "Copy JSON");
+      copy(tools).click();
+      await tick();
+      assert.deepEqual(JSON.parse(copied[1]), { result: [1, 2] });
+      fail = true;
+      copy(tools).click();
+      await tick();
+      assert.equal(copied.length, 2);
+      assert.equal(copy(tools).textContent, "Copy failed");
+    } finally {
+      if (saved) Object.defineProperty(globalThis, "navigator", saved);
+      else delete globalThis.navigator;
+    }
   });
 });
 

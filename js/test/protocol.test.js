@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
-import { MSG, inflate, parseBatch, splitEvent } from "../src/protocol.js";
+import { MSG, TRUNCATED, decodeBatch, inflate, nameOf, parse, parseBatch, splitEvent } from "../src/protocol.js";
 import { batchBlob, batchText, updateChunks } from "./batches.js";
 
 const text = batchText(0, [...updateChunks(0, 20), ["custom", { s: "é ✓ 😀 " + "x".repeat(5000) }]]);
@@ -92,4 +92,48 @@ describe("splitEvent", () => {
     assert.deepEqual(a.ns, b.ns);
     assert.notDeepEqual(a.path, b.path);
   });
+});
+
+describe("chunk lines and names", () => {
+  test("parse: JSON, an empty or missing line as null, anything else as its text", () => {
+    assert.deepEqual(parse('{"a": [1, null]}'), { a: [1, null] });
+    assert.equal(parse("0"), 0);
+    assert.equal(parse('""'), "");
+    assert.equal(parse("null"), null);
+    assert.equal(parse(""), null);
+    assert.equal(parse(undefined), null);
+    assert.equal(parse("nope"), "nope");
+    assert.equal(parse("{"), "{");
+    assert.equal(parse("NaN"), "NaN");
+  });
+
+  test("nameOf drops the task id after the first colon", () => {
+    assert.equal(nameOf("tools:1f0-aaa"), "tools");
+    assert.equal(nameOf("tools:a:b"), "tools");
+    assert.equal(nameOf("plain"), "plain");
+    assert.equal(nameOf(":id"), "");
+    assert.equal(nameOf(7), "7");
+  });
+
+  test("splitEvent takes any value as an event name", () => {
+    assert.deepEqual(splitEvent(undefined), { mode: "undefined", ns: [], path: [] });
+    assert.deepEqual(splitEvent(5), { mode: "5", ns: [], path: [] });
+    assert.deepEqual(splitEvent("custom|"), { mode: "custom", ns: [""], path: [""] });
+  });
+
+  test("the truncation marker is the kernel's (lgwidget/_transport.py)", () => {
+    assert.equal(TRUNCATED, "__lgwidget_truncated__");
+  });
+});
+
+test("decodeBatch inflates and splits a blob as anywidget hands it", async () => {
+  const b = batchBlob(7, [["updates", { a: 1 }], ["custom", "RAW:not json"]], [3, 4]);
+  const batch = await decodeBatch(new DataView(b.buffer, b.byteOffset, b.byteLength));
+  assert.deepEqual(batch, { seq: 7, events: ["updates", "custom"], t: [3, 4], lines: ['{"a":1}', "not json"] });
+});
+
+test("parseBatch keeps only as many lines as the header has events", () => {
+  const b = parseBatch('{"seq":2,"events":["custom"],"t":[0]}\n"one"\n"two"\n');
+  assert.deepEqual(b.lines, ['"one"']);
+  assert.deepEqual(parseBatch('{"seq":0,"events":[],"t":[]}').lines, []);
 });

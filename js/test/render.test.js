@@ -430,6 +430,61 @@ describe("untrusted text stays text", () => {
     assert.equal(el.querySelector(".lgw-error-line").textContent, `${IMG}: ${SCRIPT}`);
   });
 
+  test("a streamed message's speaker line (role · name) stays text while it streams: messages-tuple and messages/partial", async () => {
+    delete globalThis.__xss;
+    // Markup in the role (the chunk's type) and in the name, as a hostile server could send.
+    const ROLE = IMG;
+    const NAME = `<b id="who">Ada</b>${SCRIPT}`;
+    const shownRole = IMG.toLowerCase(); // messageRole lower-cases a role it does not know
+    const next = (store, chunks) => {
+      store.add(parseBatch(batchText(store.count, chunks)));
+      pumpFrames();
+    };
+    const tupleToken = (content, last = false) => ["messages", [{ type: ROLE, name: NAME, id: "tuple-1", content, ...(last ? { chunk_position: "last" } : {}) }, { langgraph_node: "writer" }]];
+    const partial = (mode, content) => [mode, [{ type: ROLE, name: NAME, id: "partial-1", content }]];
+    // Every element ever put inside a speaker line, even one a later refresh took out again.
+    const made = [];
+    const { el, store } = viewOf([tupleToken("Hel")], { status: "running" });
+    const observer = new window.MutationObserver((records) => {
+      for (const record of records) {
+        const inRole = record.target.closest?.(".lgw-msg-role");
+        for (const node of record.addedNodes) if (inRole && node.nodeType === 1) made.push(node.outerHTML);
+      }
+    });
+    observer.observe(el, { childList: true, subtree: true });
+    const speaker = (bubble) => bubble.querySelector(".lgw-msg-role");
+    try {
+      const [tuple] = $$(el, ".lgw-kind-node .lgw-msg");
+      assert.ok(tuple, "the node panel opened and shows the live bubble");
+      assert.equal(speaker(tuple).textContent, `${shownRole} · ${NAME} · streaming…`);
+      assert.equal(speaker(tuple).children.length, 0);
+      next(store, [tupleToken("lo")]);
+      assert.equal(speaker(tuple).textContent, `${shownRole} · ${NAME} · streaming…`);
+      assert.equal(speaker(tuple).children.length, 0);
+
+      next(store, [partial("messages/partial", "Hi")]);
+      const partialPanel = el.querySelector(".lgw-list > .lgw-panel.lgw-kind-message");
+      assert.ok(partialPanel.classList.contains("lgw-open"), "the newest panel opened");
+      const [bubble] = $$(partialPanel, ".lgw-msg");
+      assert.equal(speaker(bubble).textContent, `${shownRole} · ${NAME} · streaming…`);
+      assert.equal(speaker(bubble).children.length, 0);
+      next(store, [partial("messages/partial", "Hi there")]);
+      assert.equal(speaker(bubble).textContent, `${shownRole} · ${NAME} · streaming…`);
+
+      next(store, [tupleToken("", true), partial("messages/complete", "Hi there.")]);
+      for (const done of [tuple, bubble]) {
+        assert.equal(speaker(done).textContent, `${shownRole} · ${NAME}`);
+        assert.equal(speaker(done).children.length, 0);
+      }
+      await tick();
+      assert.deepEqual(made, []);
+      assert.equal(el.querySelector("#who, img, script"), null);
+      assert.equal(globalThis.__xss, undefined);
+    } finally {
+      observer.disconnect();
+    }
+  });
+
   test("a hostile status only reaches the badge as text", () => {
     const { el } = viewOf([], { status: IMG });
     const badge = el.querySelector(".lgw-badge");

@@ -141,3 +141,81 @@ describe("RunStore", () => {
     assert.deepEqual(Object.fromEntries(store.nodes), { tools: 1, lookup: 1 });
   });
 });
+
+describe("RunStore, what it counts and what it tells", () => {
+  test("bytes are the lengths of the chunk lines applied, a duplicate not counted twice", () => {
+    const store = new RunStore();
+    const first = batch(0, [["custom", "RAW:abc"], ["custom", "RAW:"], ["custom", { k: "é" }]]);
+    store.add(first);
+    assert.equal(store.bytes, 3 + 0 + '{"k":"é"}'.length);
+    store.add(first);
+    assert.equal(store.bytes, 12);
+    store.add(batch(3, [["custom", "RAW:xy"]]));
+    assert.equal(store.bytes, 14);
+  });
+
+  test("a chunk the timeline cannot read is logged, shown as an unreadable item, and the rest still apply", (t) => {
+    const errors = [];
+    t.mock.method(console, "error", (...args) => errors.push(args));
+    const store = new RunStore();
+    const ingest = store.timeline.ingest.bind(store.timeline);
+    store.timeline.ingest = (index, ...rest) => {
+      if (index === 1) throw new TypeError("cannot read this one");
+      return ingest(index, ...rest);
+    };
+    const seen = [];
+    store.subscribe((added) => seen.push(added.map((i) => [i.index, i.mode, i.kind])));
+    store.add(batch(0, [["updates", { a: { x: 1 } }], ["updates|sub:1", { b: 2 }], ["updates", { c: {} }]]));
+    assert.equal(store.count, 3);
+    assert.equal(store.batches, 1);
+    assert.deepEqual(seen, [[[0, "updates", "update"], [1, "unreadable", "event"], [2, "updates", "update"]]]);
+    const unreadable = store.items[1];
+    assert.equal(unreadable.title, "updates|sub:1");
+    assert.equal(unreadable.data, '{"b":2}', "the line as text");
+    assert.deepEqual(unreadable.ns, ["sub:1"]);
+    assert.equal(unreadable.t, 10);
+    assert.equal(unreadable.bytes, 7);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0][0], "lgwidget: could not show chunk");
+    assert.equal(errors[0][1], 1);
+    assert.match(String(errors[0][2]), /cannot read this one/);
+    store.add(batch(3, [["updates", { d: {} }]]));
+    assert.equal(store.count, 4);
+  });
+
+  test("finish tells listeners only when it closed something", () => {
+    const store = new RunStore();
+    const seen = [];
+    store.subscribe((added, changed) => seen.push([added.length, changed.length]));
+    store.add(batch(0, updateChunks(0, 2)));
+    seen.length = 0;
+    store.finish();
+    assert.deepEqual(seen, [], "nothing was open");
+    store.add(batch(2, [["messages", [{ type: "AIMessageChunk", content: "Hi", id: "m1" }, { langgraph_node: "agent" }]]]));
+    seen.length = 0;
+    store.finish();
+    assert.equal(seen.length, 1);
+    assert.deepEqual(seen[0][0], 0);
+    assert.ok(seen[0][1] >= 2, "the node and its message are done now");
+    assert.equal(store.items.at(-1).done, true);
+    assert.equal(store.items.at(-1).children[0].done, true);
+    seen.length = 0;
+    store.finish();
+    assert.deepEqual(seen, [], "twice is nothing new");
+  });
+
+  test("batches that came early are applied in order once the gap is filled, even in a chain", () => {
+    const store = new RunStore();
+    store.add(batch(6, updateChunks(6, 1)));
+    store.add(batch(2, updateChunks(2, 4)));
+    store.add(batch(9, updateChunks(9, 1))); // 7..8 still missing: waits
+    store.add(batch(0, updateChunks(0, 2)));
+    assert.equal(store.count, 7);
+    assert.deepEqual([...store.pending.keys()], [9]);
+    assert.equal(store.add(batch(7, updateChunks(7, 2))), true);
+    assert.equal(store.count, 10);
+    assert.equal(store.pending.size, 0);
+    assert.deepEqual(store.items.map((i) => i.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(store.batches, 5);
+  });
+});

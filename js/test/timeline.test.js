@@ -756,3 +756,256 @@ describe("matches", () => {
     },
   );
 });
+
+// -- edges found by mutation testing (npm run mutation) ----------------------------------------
+
+describe("edges", () => {
+  test("tokens without an id: each chunk is a message of its own, named after its node and chunk", () => {
+    const tl = timeline([
+      ["messages", [{ type: "AIMessageChunk", content: "a" }, { langgraph_node: "agent" }]],
+      ["messages", [{ type: "AIMessageChunk", content: "b" }, { langgraph_node: "agent" }]],
+      ["messages", [{ type: "AIMessageChunk", content: "c" }, {}]],
+    ]);
+    assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["node", "agent"], ["message", "message"]]);
+    assert.deepEqual(tl.items[0].children.map((m) => [m.messageId, m.text]), [["agent:0", "a"], ["agent:1", "b"]]);
+    assert.equal(tl.items[1].messageId, "model:2");
+    assert.equal(tl.items[1].role, "AIMessageChunk");
+  });
+
+  test("a message item keeps role, name and tool call id, and its data names only what it has", () => {
+    const tl = timeline([
+      ["messages", [{ role: "tool", type: "ai", name: "lookup", tool_call_id: "c1", id: "m1", content: "22" }, { langgraph_node: 3 }]],
+      ["messages", [{ type: "ai", name: "", id: "m2", content: "x", chunk_position: "last" }, { langgraph_node: "b" }]],
+    ]);
+    const [node3, b] = tl.items;
+    assert.equal(node3.title, "3", "a node name that is not a string, as text");
+    const [m1] = node3.children;
+    assert.deepEqual([m1.role, m1.name, m1.toolCallId, m1.done], ["tool", "lookup", "c1", false]);
+    assert.deepEqual(m1.data, { type: "tool", content: "22", name: "lookup", tool_call_id: "c1" });
+    const [m2] = b.children;
+    assert.deepEqual(m2.data, { type: "ai", content: "x" }, "an empty name, no tool calls: not in the data");
+    assert.equal(m2.done, true);
+    assert.equal(tl.nodes.get("3"), 1);
+  });
+
+  test("a chunk not marked last, or marked otherwise, leaves the message open", () => {
+    const tl = timeline([["messages", [{ type: "ai", id: "m", content: "x", chunk_position: "first" }, { langgraph_node: "a" }]]]);
+    assert.equal(tl.items[0].children[0].done, false);
+  });
+
+  test("tool call chunks: a missing or odd index starts the next call; a past-the-end one too; the first id stays", () => {
+    const agent = { langgraph_node: "agent" };
+    const call = (parts) => ["messages", [{ type: "AIMessageChunk", id: "m", content: "", tool_call_chunks: parts }, agent]];
+    const tl = timeline([
+      call([{ name: "a", args: "{", id: "id-a", index: 0 }]),
+      call([{ args: "}", id: "other", index: 0 }]),
+      call([{ name: "b", args: "1" }]), // no index: the next call
+      call([{ name: "c", index: 99 }]), // past the end: the next call, not a sparse array
+      call([{ name: "d", index: -1 }]), // negative: the next call
+      call([{ name: "e", index: 1.5 }]), // not an integer: the next call
+      call([{ args: 2, index: 1 }]), // args that are not text, as text
+      call([null]),
+    ]);
+    const [message] = tl.items[0].children;
+    assert.deepEqual(message.toolCalls.map((c) => [c.name, c.args, c.id]), [
+      ["a", "{}", "id-a"],
+      ["b", "12", undefined],
+      ["c", "", undefined],
+      ["d", "", undefined],
+      ["e", "", undefined],
+      ["", "", undefined],
+    ]);
+    assert.equal(message.toolCalls.length, 6);
+    assert.ok(message.toolCalls.every((c) => c !== undefined), "no hole");
+  });
+
+  test("empty tool_call_chunks fall back to the chunk's tool_calls; without either, calls stay", () => {
+    const agent = { langgraph_node: "agent" };
+    const tl = timeline([
+      ["messages", [{ type: "ai", id: "m", content: "", tool_call_chunks: [], tool_calls: [{ name: "s", args: "raw text", id: "1" }, { args: null }, null] }, agent]],
+      ["messages", [{ type: "ai", id: "m", content: "", tool_call_chunks: [], tool_calls: [] }, agent]],
+    ]);
+    const [message] = tl.items[0].children;
+    assert.deepEqual(message.toolCalls, [
+      { name: "s", args: "raw text", id: "1" },
+      { name: "", args: "{}", id: undefined },
+      { name: "", args: "{}", id: undefined },
+    ]);
+  });
+
+  test("messages/partial without an id, without tool calls, and tool calls that replace the earlier ones", () => {
+    const tl = timeline([
+      ["messages/partial", [{ type: "ai", content: "a" }, "not a message"]],
+      ["messages/partial", [{ type: "ai", content: "b" }]],
+      ["messages/partial", [{ type: "ai", id: "p", content: "x", tool_calls: [{ name: "one", args: {} }] }]],
+      ["messages/partial", [{ type: "ai", id: "p", content: "xy", tool_calls: "not a list" }]],
+    ]);
+    assert.deepEqual(tl.items.map((i) => [i.messageId, i.text]), [["partial:0", "a"], ["partial:1", "b"], ["p", "xy"]]);
+    const p = tl.items.at(-1);
+    assert.deepEqual(p.toolCalls.map((c) => c.name), ["one"], "kept when the next has none");
+    assert.equal(p.tokens, 2);
+    assert.equal(p.done, false);
+  });
+
+  test("messages/metadata: only entries naming a node, and the node as text", () => {
+    const tl = timeline([
+      ["messages/metadata", { m1: { metadata: { langgraph_node: "" } }, m2: null, m3: { metadata: { langgraph_node: 7 } } }],
+      ["messages/partial", [{ type: "ai", id: "m1", content: "1" }, { type: "ai", id: "m3", content: "3" }]],
+    ]);
+    assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["message", "message"], ["node", "7"]]);
+    assert.equal(tl.items[1].children[0].text, "3");
+  });
+
+  test("a checkpoint namespace that is not text, or empty, is no path", () => {
+    for (const ns of [undefined, "", 5, ["a:1", "b:2"]]) {
+      const tl = timeline([["messages", [{ type: "ai", id: "m", content: "x" }, { langgraph_node: "n", langgraph_checkpoint_ns: ns }]]]);
+      assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["node", "n"]], String(ns));
+    }
+    const tl = timeline([["messages", [{ type: "ai", id: "m", content: "x" }, { langgraph_node: "c", langgraph_checkpoint_ns: "p:1|q:2|c:3" }]]]);
+    assert.deepEqual([tl.items[0].title, tl.items[0].children[0].title, tl.items[0].children[0].children[0].title], ["p", "q", "c"]);
+  });
+
+  test("events: the title from event and name, whatever they are; 'event' when both are empty", () => {
+    const tl = timeline([
+      ["events", { event: "", name: "" }],
+      ["events", {}],
+      ["events", { name: "only name" }],
+      ["events", { event: 0, name: { n: 1 } }],
+    ]);
+    assert.deepEqual(tl.items.map((i) => i.title), ["event", "event", "only name", '{"n":1}']);
+  });
+
+  test("an error event: the type as text, and data that is not an object as the message", () => {
+    const titles = [["error", { error: { code: 1 }, message: "m" }], ["error", { message: "no type" }], ["error", "RAW:"], ["error", 42]];
+    const tl = timeline(titles);
+    assert.deepEqual(tl.items.map((i) => i.title), ['{"code":1}', "Error", "Error", "Error"]);
+    assert.deepEqual(tl.items.map((i) => i.data.message), ["m", "no type", "null", "42"]);
+  });
+
+  test("tasks: ids made from the name when missing, names as text, input that comes late, errors as data", () => {
+    const tl = feed(new Timeline(), [
+      ["tasks", { id: "t1", name: 5 }],
+      ["tasks", { id: "t1", input: { late: true } }],
+      ["tasks", { name: "anon" }],
+      ["debug", { type: "task", timestamp: "nope", payload: { name: "d" } }],
+      ["debug", { type: "task_result", timestamp: "2025-01-01T00:00:00Z", payload: { name: "d", result: 1 } }],
+      ["tasks", { id: "t1", result: 2, error: "", interrupts: [] }],
+    ], { t: (i) => i * 100 });
+    const [t1, anon, d0, d1] = tl.items;
+    assert.equal(tl.items.length, 4, "a debug task without id does not find its result");
+    assert.deepEqual([t1.kind, t1.title, t1.node], ["task", "5", "5"]);
+    assert.deepEqual(t1.data, { input: { late: true }, result: 2 }, "no error key for an empty error, no interrupts key for none");
+    assert.equal(t1.done, true);
+    assert.equal(t1.error, "");
+    assert.equal(t1.duration, 500);
+    assert.deepEqual([anon.kind, anon.title], ["event", "tasks"], "a tasks chunk without an id is no task");
+    assert.deepEqual([d0.kind, d0.title, d0.done, d0.messageId], ["task", "d", false, undefined]);
+    assert.equal(d0.started, NaN, "a timestamp that is no date");
+    assert.deepEqual([d1.title, d1.done, d1.error, d1.duration], ["d", true, null, 0]);
+    assert.deepEqual(d1.data, { input: undefined, result: 1 });
+  });
+
+  test("a debug result without a usable start time has no duration", () => {
+    const tl = timeline([
+      ["debug", { type: "task", timestamp: "nope", payload: { id: "x", name: "n" } }],
+      ["debug", { type: "task_result", timestamp: "2025-01-01T00:00:01Z", payload: { id: "x", name: "n", result: 1 } }],
+      ["debug", { type: "task", timestamp: "2025-01-01T00:00:00Z", payload: { id: "y", name: "n" } }],
+      ["debug", { type: "task_result", timestamp: "never", payload: { id: "y", name: "n", result: 1 } }],
+    ]);
+    assert.deepEqual(tl.items.map((i) => [i.done, i.duration]), [[true, undefined], [true, undefined]]);
+  });
+
+  test("a task without a name is titled 'task' and is no node", () => {
+    const tl = timeline([["tasks", { id: "x" }]]);
+    assert.deepEqual([tl.items[0].title, tl.items[0].node], ["task", undefined]);
+    assert.equal(tl.nodes.size, 0);
+  });
+
+  test("the run's end closes what streams; an update after that still fills the node and is found by the filter", () => {
+    const tl = timeline([["messages", [{ type: "ai", id: "m", content: "Hi" }, { langgraph_node: "answer" }]]]);
+    tl.drain();
+    const { added, changed } = tl.finish();
+    const [node] = tl.items;
+    assert.deepEqual(added, []);
+    assert.ok(changed.includes(node) && changed.includes(node.children[0]));
+    assert.equal(node.done, true);
+    assert.equal(matches(node, { node: "", text: "needle" }), false);
+    feed(tl, [["updates", { answer: { note: "needle" } }]]);
+    assert.equal(tl.items.length, 1, "the same node item");
+    assert.deepEqual(node.update, { note: "needle" });
+    assert.deepEqual(tl.drain().changed, [node]);
+    assert.equal(matches(node, { node: "", text: "needle" }), true, "searched afresh, not from before the update");
+  });
+});
+
+describe("more edges", () => {
+  test("data shaped like another mode's stays what its own mode makes", () => {
+    const tl = timeline([
+      ["custom", { type: "checkpoint" }],
+      ["custom", { payload: { id: "p", name: "n" } }],
+      ["custom", { id: "t", name: "n" }],
+    ]);
+    assert.deepEqual(kinds(tl.items), ["custom", "custom", "custom"]);
+  });
+
+  test("messages/metadata entries without metadata are skipped", () => {
+    const tl = timeline([["messages/metadata", { m1: {}, m2: { metadata: null } }], ["messages/partial", [{ type: "ai", id: "m1", content: "x" }]]]);
+    assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["message", "message"]]);
+  });
+
+  test("a task's input stays when a later chunk of it has none", () => {
+    const tl = timeline([["tasks", { id: "t", name: "n", input: { a: 1 } }], ["tasks", { id: "t", name: "n" }]]);
+    assert.deepEqual(tl.items[0].data, { input: { a: 1 } });
+  });
+
+  test("a parent's update ends its nodes and messages, not a task still running inside it", () => {
+    const tl = timeline([["tasks|sub:1", { id: "t", name: "inner" }], ["updates|sub:1", { step: {} }], ["updates", { sub: {} }]]);
+    const [sub] = tl.items;
+    assert.equal(sub.done, true);
+    assert.deepEqual(sub.children.map((c) => [c.kind, c.done]), [["task", false], ["update", undefined]]);
+  });
+
+  test("the run's end closes a message that is no node's, at the top of the timeline", () => {
+    const tl = timeline([["messages/partial", [{ type: "ai", id: "p", content: "x" }]]]);
+    assert.equal(tl.items[0].done, false);
+    tl.finish();
+    assert.equal(tl.items[0].done, true);
+  });
+
+  test("items other than nodes hold no children", () => {
+    const tl = timeline([["updates", { a: {} }], ["custom", 1], ["values", {}], ["messages/partial", [{ type: "ai", id: "p", content: "x" }]]]);
+    assert.deepEqual(tl.items.map((i) => i.children), [undefined, undefined, undefined, undefined]);
+  });
+
+  test("namespace paths are told apart part by part", () => {
+    const tl = timeline([
+      ["custom|x:1|y:2", { a: 1 }],
+      ["custom|x:1y:2", { b: 1 }],
+      ["values|x:1|y:2", { s: 1 }],
+      ["values|x:1y:2", { s: 2 }],
+    ]);
+    assert.deepEqual(tl.items.map((i) => [i.kind, i.title]), [["node", "x"], ["node", "x"]]);
+    const [first, second] = tl.items;
+    assert.deepEqual(first.children.map((c) => c.title), ["y"]);
+    assert.deepEqual(second.children.map((c) => c.title), ["custom", "state (input)"]);
+  });
+
+  test("the node filter: a node with one matching child of several; an interrupt by its node name", () => {
+    const tl = timeline([["updates|tools:1", { lookup: {} }], ["custom|tools:1", { n: 1 }], ["updates", { __interrupt__: [{ value: "ok?" }] }]]);
+    const [tools, interrupt] = tl.items;
+    assert.equal(tools.children.length, 2);
+    assert.equal(matches(tools, { node: "lookup", text: "" }), true);
+    assert.equal(matches(interrupt, { node: "__interrupt__", text: "" }), true);
+    assert.equal(matches(interrupt, { node: "interrupt", text: "" }), true, "or by its title");
+  });
+
+  test("the text filter reads a message's text, not its data's keys, and never across values", () => {
+    const tl = timeline([["messages/partial", [{ type: "ai", id: "p", content: "hello" }]], ["updates", { a: { k: "xy", l: "zw" } }]]);
+    const [message, update] = tl.items;
+    assert.equal(matches(message, { node: "", text: "hello" }), true);
+    assert.equal(matches(message, { node: "", text: "content" }), false);
+    assert.equal(matches(message, { node: "", text: "ai" }), false);
+    assert.equal(matches(update, { node: "", text: "xy" }), true);
+    assert.equal(matches(update, { node: "", text: "xyl" }), false);
+  });
+});

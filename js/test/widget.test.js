@@ -168,7 +168,9 @@ test(
     model.set("snapshot", []);
     model.set("status", "running");
     model.sendBatch(0, updateChunks(0, 3, ["fresh"]));
-    await until(() => chunkCount(el) >= 3, { message: "the new run" });
+    // Not `chunkCount >= 3`: the old run's 10 chunks pass that before anything is decoded.
+    const nodes = () => $$(el, ".lgw-panel").map((p) => p.dataset.node).join();
+    await until(() => chunkCount(el) === 3 && nodes() === "fresh,fresh,fresh", { message: "the new run alone" });
     await settle();
     assert.equal(chunkCount(el), 3);
     assert.deepEqual($$(el, ".lgw-panel").map((p) => p.dataset.node), ["fresh", "fresh", "fresh"]);
@@ -206,19 +208,50 @@ test("cleanup stops listening to the model", async () => {
   assert.equal(model.listenerCount("change:status"), 0);
 });
 
+/** Count the blobs inflated (protocol.js makes one DecompressionStream per blob) while `body` runs. */
+async function countingInflates(body) {
+  const Original = globalThis.DecompressionStream;
+  let made = 0;
+  globalThis.DecompressionStream = class extends Original {
+    constructor(...args) {
+      super(...args);
+      made += 1;
+    }
+  };
+  try {
+    await body();
+  } finally {
+    globalThis.DecompressionStream = Original;
+  }
+  return made;
+}
+
 test("initialize and render get different model objects: one store, decoded once", async () => {
   // anywidget gives each of initialize() and render() a model proxy of its own; the store is
-  // found again through the widget's _store_key trait.
-  const traits = { status: "running", _store_key: "w-42" };
+  // found again through the widget's _store_key trait. Keyed by the model object, render()
+  // would make a second store and decode the whole snapshot again.
+  const traits = { status: "running", _store_key: "w-42", snapshot: [blob(0, 4), blob(4, 3)] };
   const first = new FakeModel(traits);
-  const stop = widget.initialize({ model: first });
-  first.sendBatch(0, updateChunks(0, 5));
-  const second = new FakeModel(first.traits); // another proxy of the same widget
-  const el = container();
-  cleanups.push(widget.render({ model: second, el }));
-  pumpFrames();
-  await untilChunks(el, 5);
-  assert.equal($$(el, ".lgw-panel").length, 5);
+  let stop;
+  const inflated = await countingInflates(async () => {
+    stop = widget.initialize({ model: first });
+    first.sendBatch(7, updateChunks(7, 5));
+    const second = new FakeModel(first.traits); // another proxy of the same widget
+    const el = container();
+    cleanups.push(widget.render({ model: second, el }));
+    const again = container(); // and a second output showing the same widget
+    cleanups.push(widget.render({ model: new FakeModel(first.traits), el: again }));
+    await untilChunks(el, 12);
+    await untilChunks(again, 12);
+    await settle();
+    assert.equal($$(el, ".lgw-panel").length, 12);
+    assert.deepEqual(indices(again), range(0, 12));
+    // the kernel's final snapshot holds every batch: those the view has are not decoded again
+    first.set("snapshot", [...traits.snapshot, blob(7, 5)]);
+    await settle();
+    assert.equal(chunkCount(el), 12);
+  });
+  assert.equal(inflated, 3, "two snapshot blobs and one batch message, each inflated once");
   stop();
 });
 

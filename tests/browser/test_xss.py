@@ -6,7 +6,11 @@ and puts a corpus of payloads (script tags, event-handler attributes, javascript
 would hide the page, srcdoc iframes, template-literal and unicode tricks) everywhere a value
 reaches the view: node names, update keys and values, subgraph namespaces, token chunks, whole
 messages, tool call names and args, custom data, interrupts, state keys, tasks, events, the
-error event, the run id and the assistant id. The widget runs it, every panel is opened (state
+error event, the run id and the assistant id, and the speaker line (role · name) of messages
+still streaming (messages-tuple tokens and messages/partial): the server pauses while they are
+live, so their bubbles are drawn mid-stream. A MutationObserver installed before the page loads
+records any element or handler a payload makes in the widget at any moment, even one a later
+refresh took out again. The widget runs it, every panel is opened (state
 snapshots shown, "Show earlier", Expand all, every closed panel and <details>, every "show
 more"), and then: no payload ran (``window.__xss`` stays undefined), no element or attribute of
 a payload exists, every payload reads as text, and JupyterLab's layout is intact. The same again
@@ -67,8 +71,9 @@ def tag(where: str, name: str) -> str:
     return f"[{where}/{name}] {PAYLOADS[name]}"
 
 
-def corpus() -> tuple[list[tuple[str, Any]], list[str], list[str], str]:
-    """(events, strings shown as they are, strings shown lower-cased, assistant id)."""
+def corpus() -> tuple[list[tuple[str, Any]], list[str], list[str], str, int]:
+    """(events, strings shown as they are, strings shown lower-cased, assistant id, the index
+    of the first event after the pause with messages still streaming)."""
     events: list[tuple[str, Any]] = []
     shown: list[str] = []
     lowered: list[str] = []
@@ -154,24 +159,56 @@ def corpus() -> tuple[list[tuple[str, Any]], list[str], list[str], str]:
     big = " ".join(tag("big", n) for n in PAYLOADS) + " " + "x" * 300_000
     shown += [tag("big", n) for n in PAYLOADS]
     events.append(("updates", {"big-node": {"big": big}}))
+    # Messages still streaming, markup in their speaker line: the role (a chunk's type, a
+    # partial's role) and the name. All under one node, whose panel opens as the newest and
+    # draws every live bubble; the server pauses after these (STREAMING_PAUSE_AT) so the view
+    # shows them mid-stream, then sends their last chunks.
+    stream_node = tag("stream-node", "script")
+    shown.append(stream_node)
+    closing: list[tuple[str, Any]] = []
+    for n in PAYLOADS:
+        lowered.append(tag("stream-role", n).lower())
+        lowered.append(tag("partial-role", n).lower())
+        meta = {"langgraph_node": stream_node, "run_id": "r", "thread_id": "th"}
+        name = tag("stream-name", n)
+        shown.append(name)
+        events.append(("messages", [{"id": f"live-{n}", "type": tag("stream-role", n),
+                                     "name": name, "content": "live "}, meta]))
+        closing.append(("messages", [{"id": f"live-{n}", "type": tag("stream-role", n),
+                                      "name": name, "content": "done",
+                                      "chunk_position": "last"}, meta]))
+        events.append(("messages/metadata", {f"live-part-{n}": {"metadata": meta}}))
+        partial = {"id": f"live-part-{n}", "role": tag("partial-role", n),
+                   "name": tag("partial-name", n)}
+        shown.append(tag("partial-name", n))
+        events.append(("messages/partial", [{**partial, "content": "so far"}]))
+        closing.append(("messages/complete", [{**partial, "content": "so far, and done"}]))
+    pause_at = len(events)
+    events += closing
+
     # The error event ends the run: type and message (long: behind "show more" too).
     error_type = " ".join(tag("error-type", n) for n in PAYLOADS)
     error_message = " ".join(tag("error-message", n) for n in PAYLOADS) + " " + "E" * 4000
     shown += [tag("error-type", n) for n in PAYLOADS] + [tag("error-message", n) for n in PAYLOADS]
     events.append(("error", {"error": error_type, "message": error_message}))
-    return events, shown, lowered, assistant
+    return events, shown, lowered, assistant, pause_at
 
 
-EVENTS, SHOWN, LOWERED, ASSISTANT = corpus()
+EVENTS, SHOWN, LOWERED, ASSISTANT, STREAMING_PAUSE_AT = corpus()
+#: Seconds the server waits with messages still streaming: long enough for the kernel to send
+#: them and the view to draw their bubbles live, on a loaded machine too.
+STREAMING_PAUSE_S = 3.0
 
 
 async def agent_server(request, conn) -> None:
     """The run as the Agent Server sends it: chunked SSE, CRLF, compact JSON, no end event."""
     await conn.send(sse_response_head(extra_headers={"location": "/runs/r/stream"}))
-    for i in range(0, len(EVENTS), 25):  # in bursts, so batches reach the view while it runs
-        data = b"".join(sse_event(event, value) for event, value in EVENTS[i:i + 25])
+    # In bursts, so batches reach the view while it runs; a long pause with messages live.
+    starts = sorted({*range(0, len(EVENTS), 25), STREAMING_PAUSE_AT})
+    for start, end in zip(starts, [*starts[1:], len(EVENTS)]):
+        data = b"".join(sse_event(event, value) for event, value in EVENTS[start:end])
         await conn.send(chunk(data))
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(STREAMING_PAUSE_S if end == STREAMING_PAUSE_AT else 0.02)
     await conn.send(LAST_CHUNK)
 
 
@@ -227,6 +264,7 @@ INSPECT = """([forbiddenTags, forbiddenAttributes]) => {
     return {width: r.width, height: r.height, onTop: !!hit && el.contains(hit)};
   };
   return {
+    made: window.__lgwMade ?? null,
     xss: [typeof window.__xss, typeof window.top.__xss],
     bad, attributes, anywhere, injectedRules,
     text: root.textContent,
@@ -238,6 +276,39 @@ INSPECT = """([forbiddenTags, forbiddenAttributes]) => {
              widgetToolbar: box('.lgw-toolbar')},
   };
 }"""
+
+
+#: Installed before the page loads (an init script): records every element or on* handler that
+#: appears inside the widget at any moment, so a payload parsed as HTML for one frame (a live
+#: bubble's speaker line, redrawn as text when the message ends) is still seen.
+OBSERVE = """(forbiddenTags) => {
+  window.__lgwMade = [];
+  const record = (el) => {
+    for (const e of [el, ...el.querySelectorAll('*')]) {
+      const handlers = [...e.attributes].filter((a) => a.name.toLowerCase().startsWith('on'));
+      if (e.matches(forbiddenTags) || handlers.length) window.__lgwMade.push(e.outerHTML.slice(0, 200));
+    }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const target = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (!target || !target.closest('.lgw-root')) continue;
+      for (const node of r.addedNodes) if (node.nodeType === 1) record(node);
+    }
+  }).observe(document, {childList: true, subtree: true});
+}"""
+
+#: Bubbles drawn while their message streams: markup in the name, and the "streaming…" mark.
+LIVE_BUBBLES = """() => {
+  const live = [...document.querySelectorAll('.lgw-root .lgw-msg-role')]
+    .map((r) => r.textContent).filter((t) => t.endsWith('streaming…'));
+  return live.some((t) => t.includes('[stream-name/script]'))
+    && live.some((t) => t.includes('[partial-name/img]'));
+}"""
+
+
+def observe(page_or_context: Any) -> None:
+    page_or_context.add_init_script(f"({OBSERVE})({json.dumps(FORBIDDEN_TAGS)})")
 
 
 STATS_SAY = "(text) => document.querySelector('.lgw-stats')?.textContent.includes(text)"
@@ -265,6 +336,8 @@ def assert_inert(page: Any) -> dict[str, Any]:
     page.wait_for_timeout(500)  # an onerror or a srcdoc script would have run by now
     seen = page.evaluate(INSPECT, [FORBIDDEN_TAGS, FORBIDDEN_ATTRIBUTES])
     assert seen["xss"] == ["undefined", "undefined"], "a payload ran"
+    assert seen["made"] is not None, "the MutationObserver was not installed"
+    assert seen["made"] == [], "elements or handlers from the payloads were made at some point"
     assert seen["bad"] == [], "elements from the payloads exist in the widget"
     assert seen["attributes"] == [], "attributes from the payloads exist in the widget"
     assert seen["anywhere"] == [], "elements from the payloads exist in the page"
@@ -297,9 +370,14 @@ def test_payloads_everywhere_render_as_text_live_and_after_reload(jupyterlab, pa
             f" stream_mode={MODES!r})\nw",
             "await w.run()\nw.status, w.chunk_count",
         ])
+        observe(page)
         open_notebook(page, jupyterlab, nb)
         run_all(page)
+        # The server pauses with messages still streaming: their bubbles are drawn live.
+        page.wait_for_function(LIVE_BUBBLES, timeout=60_000, polling=100)
         wait_run_all_done(page, timeout=120)
+    made = page.evaluate("() => ({xss: typeof window.__xss, made: window.__lgwMade})")
+    assert made == {"xss": "undefined", "made": []}, "a payload was parsed as HTML during the run"
     page.wait_for_function(
         "() => document.querySelector('.lgw-badge')?.textContent === 'error'", timeout=30_000)
     count = f"{len(EVENTS):,} chunks"
@@ -328,6 +406,7 @@ def test_payloads_everywhere_render_as_text_live_and_after_reload(jupyterlab, pa
     jupyterlab.shutdown_all_kernels()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
+        observe(context)
         fresh = context.new_page()
         fresh_errors: list[str] = []
         fresh.on("pageerror", lambda e: fresh_errors.append(str(e)))
@@ -349,5 +428,6 @@ def test_payloads_everywhere_render_as_text_live_and_after_reload(jupyterlab, pa
         assert any("[onerror=" in a for a in caught["attributes"])
         assert any("[style=" in a for a in caught["attributes"])
         assert any(b.startswith('<div class="lgwxss"') for b in caught["anywhere"])
+        assert any(m.startswith("<img") for m in caught["made"])
     finally:
         context.close()
