@@ -30,7 +30,9 @@ describe("the registry", () => {
 
   test("which kinds open by themselves, and which never do", () => {
     const flags = (key) => Object.keys(KINDS).filter((k) => KINDS[k][key]).sort();
-    assert.deepEqual(flags("keepOpen"), ["error", "interrupt"]);
+    assert.deepEqual(flags("keepOpen"), ["error", "interrupt", "task"]);
+    assert.equal(KINDS.task.keepOpen({ interrupts: [] }), false, "a task stays open only when it asks");
+    assert.equal(KINDS.task.keepOpen({ interrupts: [{ value: 1 }] }), true);
     assert.deepEqual(flags("quiet"), ["custom", "events"]);
     assert.deepEqual(flags("bare"), ["message"]);
   });
@@ -105,12 +107,12 @@ describe("bodies", () => {
     assert.equal(view(one("error", { message: "e".repeat(4000) })).querySelector(".lgw-more"), null);
   });
 
-  test("an interrupt shows what it asks: each value, or the data itself", () => {
+  test("an interrupt shows what it asks: each value as text, or the data itself", () => {
     const texts = (item) => $$(view(item), ".lgw-interrupt > *").map((e) => e.textContent);
-    assert.deepEqual(texts(one("updates", { __interrupt__: [{ value: "approve?", id: "i1" }, { value: 2 }] })), ['"approve?"', "2"]);
-    assert.deepEqual(texts(one("updates", { __interrupt__: { value: "one" } })), ['"one"']);
-    assert.deepEqual(texts(one("updates", { __interrupt__: ["no value key", null] })), ['"no value key"', "null"]);
-    assert.deepEqual(texts(one("updates", { __interrupt__: [{ id: "i" }] })), ['{1} idid: "i"'], "no value: the entry itself");
+    assert.deepEqual(texts(one("updates", { __interrupt__: [{ value: "approve?", id: "i1" }, { value: 2 }] })), ["approve?", "2"]);
+    assert.deepEqual(texts(one("updates", { __interrupt__: { value: "one" } })), ["one"]);
+    assert.deepEqual(texts(one("updates", { __interrupt__: ["no value key", null] })), ["no value key", "null"]);
+    assert.deepEqual(texts(one("updates", { __interrupt__: [{ id: "i" }] })), ["id: i"], "no value: the entry itself, as rows");
   });
 
   test("a truncated chunk: its size, where Python has it, its preview", () => {
@@ -125,17 +127,18 @@ describe("bodies", () => {
     tl.ingest(0, "tasks", JSON.stringify({ id: "t", name: "n" }), 0);
     const [task] = tl.items;
     const { el, refresh } = body(task, () => null);
-    assert.equal(el.querySelector(".lgw-task").textContent, "running…", "no input row without an input");
+    assert.equal(el.querySelector(".lgw-task .lgw-note").textContent, "running…");
+    assert.deepEqual($$(el, ".lgw-key").map((k) => k.textContent), [], "no input row without an input");
     tl.ingest(1, "tasks", JSON.stringify({ id: "t", result: { r: 1 } }), 5);
     refresh();
     assert.deepEqual($$(el, ".lgw-task > .lgw-row > .lgw-key").map((k) => k.textContent), ["result: "]);
-    assert.equal(el.querySelector(".lgw-note"), null);
+    assert.equal(el.querySelector(".lgw-task .lgw-note"), null);
     tl.ingest(2, "tasks", JSON.stringify({ id: "u", name: "n", input: 0 }), 0);
     tl.ingest(3, "tasks", JSON.stringify({ id: "u", error: { type: "ValueError" } }), 0);
     const failed = view(tl.items[1]);
     assert.equal(failed.querySelector(".lgw-error-msg").textContent, 'error: {"type":"ValueError"}');
     assert.deepEqual($$(failed, ".lgw-key").map((k) => k.textContent), ["input: "]);
-    assert.equal(failed.querySelector(".lgw-note"), null);
+    assert.equal(failed.querySelector(".lgw-task .lgw-note"), null);
   });
 
   test("values: the diff line, the changed keys' values, and the whole state on demand", () => {

@@ -42,9 +42,9 @@ describe("value trees", () => {
     assert.equal(label([1, 2]), "[2]");
   });
 
-  test("scalars: their type as the class, strings as JSON", () => {
-    assert.deepEqual([valueNode(1.5), valueNode(false), valueNode("a\nb"), valueNode(null)].map((e) => [e.className, e.textContent]),
-      [["lgw-number", "1.5"], ["lgw-boolean", "false"], ["lgw-str", '"a\\nb"'], ["lgw-null", "null"]]);
+  test("scalars: their type as the class, strings quoted; a string with line breaks keeps them", () => {
+    assert.deepEqual([valueNode(1.5), valueNode(false), valueNode("a\tb"), valueNode("a\nb"), valueNode(null)].map((e) => [e.className, e.textContent]),
+      [["lgw-number", "1.5"], ["lgw-boolean", "false"], ["lgw-str", '"a\\tb"'], ["lgw-str lgw-multiline", '"a\nb"'], ["lgw-null", "null"]]);
   });
 
   test("the first two levels are open, the third waits", () => {
