@@ -246,3 +246,11 @@ def start_notebook7(root_dir: str | os.PathLike[str], *, save_widget_state: bool
 def nb_url(server: JupyterLab, name: str) -> str:
     """Notebook 7's page for one notebook."""
     return f"{server.url}/notebooks/{urllib.request.quote(name)}?token={server.token}"
+
+
+def open_notebook7(page: Any, server: JupyterLab, name: str, *, timeout: float = 60.0) -> None:
+    """Open `/notebooks/<name>` in Notebook 7 and wait until its kernel is connected and idle
+    (the harness's JupyterLab checks work: Notebook 7 is built on the same application)."""
+    page.goto(nb_url(server, name), wait_until="domcontentloaded", timeout=timeout * 1000)
+    page.wait_for_function(harness._JS_KERNEL_IDLE, arg=name, timeout=timeout * 1000,
+                           polling=100)
