@@ -387,6 +387,8 @@ def start_jupyterlab(
     settings: dict[str, dict[str, Any]] | None = None,
     startup_timeout: float = 60.0,
     extra_args: Sequence[str] = (),
+    app_module: str = "jupyterlab",
+    base_settings: dict[str, dict[str, Any]] | None = None,
 ) -> Iterator[JupyterLab]:
     """Start an isolated JupyterLab on a free 127.0.0.1 port; yields a `JupyterLab`.
 
@@ -394,7 +396,8 @@ def start_jupyterlab(
     JUPYTERLAB_WORKSPACES_DIR and IPYTHONDIR point into a private temp dir.
     JUPYTER_DATA_DIR is NOT overridden: it is the first entry of the data path and may hold
     user-installed (`pip install --user`) lab extensions and kernelspecs.
-    `settings` (plugin id -> values) is merged over `LAB_SETTINGS`.
+    `settings` (plugin id -> values) is merged over `base_settings` (default `LAB_SETTINGS`).
+    `app_module="notebook"` starts Notebook 7 (`python -m notebook`) the same way.
     The server (and its kernels) are stopped on exit, also when the body raises.
     """
     root = Path(root_dir).resolve()
@@ -408,7 +411,8 @@ def start_jupyterlab(
     }
     for d in dirs.values():
         d.mkdir(parents=True)
-    merged_settings = {k: dict(v) for k, v in LAB_SETTINGS.items()}
+    base = LAB_SETTINGS if base_settings is None else base_settings
+    merged_settings = {k: dict(v) for k, v in base.items()}
     for k, v in (settings or {}).items():
         merged_settings.setdefault(k, {}).update(v)
     _write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"], merged_settings)
@@ -435,7 +439,7 @@ def start_jupyterlab(
             cmd = [
                 sys.executable,
                 "-m",
-                "jupyterlab",
+                app_module,
                 "--no-browser",
                 "--allow-root",
                 "--ip=127.0.0.1",
