@@ -4,8 +4,9 @@
     ``lgwidget._model`` never raises, and what ``Transport`` sends decodes (``decode_batch``)
     back to the very JSON it was given, or to the truncation marker for a huge chunk.
 (b) JavaScript: the same batches, made by the real ``Transport``, inflated and parsed by the
-    front end's own code (``decode.js``, ``parseBatch``) and fed to a ``RunStore`` in any order
-    under node (``tests/js_property_driver.mjs``): it never throws and applies every chunk.
+    front end's own code (``protocol.js``: ``inflate``, ``parseBatch``) and fed to a ``RunStore``
+    in any order under node (``tests/js_property_driver.mjs``): it never throws, logs no error,
+    shows no chunk as unreadable unless its line is not JSON, and applies every chunk.
 """
 
 from __future__ import annotations
@@ -429,7 +430,7 @@ def test_the_driver_reports_a_throw(js):
 def test_the_driver_reports_a_chunk_shown_as_unreadable(js):
     """RunStore.add turns a throw into an "unreadable" item and a console.error: the driver
     fails the example on either, unless the chunk's line is not JSON (the one way to ask)."""
-    run = wire([("updates", {"agent": {"ok": 1}})]) + [("custom", "nope")]
+    run = [*wire([("updates", {"agent": {"ok": 1}})]), ("custom", "nope")]
     example = js_example(run, set(), random.Random(0), False)
     assert js.check(example) == "ok"
     answer = js.check({**example, "breakIngest": [0]})

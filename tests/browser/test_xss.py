@@ -205,7 +205,7 @@ async def agent_server(request, conn) -> None:
     await conn.send(sse_response_head(extra_headers={"location": "/runs/r/stream"}))
     # In bursts, so batches reach the view while it runs; a long pause with messages live.
     starts = sorted({*range(0, len(EVENTS), 25), STREAMING_PAUSE_AT})
-    for start, end in zip(starts, [*starts[1:], len(EVENTS)]):
+    for start, end in zip(starts, [*starts[1:], len(EVENTS)], strict=True):
         data = b"".join(sse_event(event, value) for event, value in EVENTS[start:end])
         await conn.send(chunk(data))
         await asyncio.sleep(STREAMING_PAUSE_S if end == STREAMING_PAUSE_AT else 0.02)
@@ -286,7 +286,9 @@ OBSERVE = """(forbiddenTags) => {
   const record = (el) => {
     for (const e of [el, ...el.querySelectorAll('*')]) {
       const handlers = [...e.attributes].filter((a) => a.name.toLowerCase().startsWith('on'));
-      if (e.matches(forbiddenTags) || handlers.length) window.__lgwMade.push(e.outerHTML.slice(0, 200));
+      if (e.matches(forbiddenTags) || handlers.length) {
+        window.__lgwMade.push(e.outerHTML.slice(0, 200));
+      }
     }
   };
   new MutationObserver((records) => {
