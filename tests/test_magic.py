@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.support.kernel import Kernel, running_kernel
+from tests.support.kernel import Kernel, lgwidget_kernel, value
 from tests.support.server import busy_runs
 
 pytestmark = pytest.mark.server
@@ -21,17 +20,8 @@ pytestmark = pytest.mark.server
 
 @pytest.fixture(scope="module")
 def kernel(server_url: str) -> Iterator[Kernel]:
-    with running_kernel() as k:
-        setup = k.execute(f"%load_ext lgwidget\n%config LGRun.url = {server_url!r}")
-        assert setup.status == "ok", setup.error
+    with lgwidget_kernel(server_url) as k:
         yield k
-
-
-def value(kernel: Kernel, expression: str) -> object:
-    """Evaluate in the kernel; the result comes back as JSON."""
-    result = kernel.execute(f"import json as _j; print(_j.dumps({expression}))")
-    assert result.status == "ok", result.error
-    return json.loads(result.stdout)
 
 
 def stderr(result) -> str:

@@ -4,14 +4,13 @@ unloading the extension, --context, --graph module:attr."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lgwidget._transport import decode_batch
-from tests.support.kernel import Execution, Kernel, running_kernel
+from tests.support.kernel import Execution, Kernel, lgwidget_kernel, running_kernel, value
 
 pytestmark = pytest.mark.server
 GRAPHS = Path(__file__).parent / "graphs"
@@ -19,17 +18,8 @@ GRAPHS = Path(__file__).parent / "graphs"
 
 @pytest.fixture(scope="module")
 def kernel(server_url: str) -> Iterator[Kernel]:
-    with running_kernel() as k:
-        setup = k.execute(f"%load_ext lgwidget\n%config LGRun.url = {server_url!r}\n"
-                          f"import sys; sys.path.insert(0, {str(GRAPHS)!r})")
-        assert setup.status == "ok", setup.error
+    with lgwidget_kernel(server_url) as k:
         yield k
-
-
-def value(kernel: Kernel, expression: str) -> object:
-    result = kernel.execute(f"import json as _j; print(_j.dumps({expression}))")
-    assert result.status == "ok", result.error
-    return json.loads(result.stdout)
 
 
 def front_end_message(kernel: Kernel, comm_id: str, content: dict) -> Execution:

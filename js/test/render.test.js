@@ -448,7 +448,7 @@ describe("untrusted text stays text", () => {
     const observer = new window.MutationObserver((records) => {
       for (const record of records) {
         const inRole = record.target.closest?.(".lgw-msg-role");
-        for (const node of record.addedNodes) if (inRole && node.nodeType === 1) made.push(node.outerHTML);
+        for (const node of record.addedNodes) if (inRole && node.nodeType === 1) made.push(node.nodeName);
       }
     });
     observer.observe(el, { childList: true, subtree: true });

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import queue
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import KernelManager
@@ -77,3 +79,22 @@ def running_kernel(env: dict[str, str] | None = None) -> Iterator[Kernel]:
         if kernel is not None:
             kernel.client.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@contextlib.contextmanager
+def lgwidget_kernel(server_url: str) -> Iterator[Kernel]:
+    """A kernel with ``%load_ext lgwidget``, ``LGRun.url`` set to the test server, and the
+    test graphs importable (``--graph interrupting:graph``)."""
+    graphs = Path(__file__).parent.parent / "graphs"
+    with running_kernel() as k:
+        setup = k.execute(f"%load_ext lgwidget\n%config LGRun.url = {server_url!r}\n"
+                          f"import sys; sys.path.insert(0, {str(graphs)!r})")
+        assert setup.status == "ok", setup.error
+        yield k
+
+
+def value(kernel: Kernel, expression: str) -> object:
+    """Evaluate in the kernel; the result comes back as JSON."""
+    result = kernel.execute(f"import json as _j; print(_j.dumps({expression}))")
+    assert result.status == "ok", result.error
+    return json.loads(result.stdout)
