@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.support.kernel import Kernel, lgwidget_kernel, value
-from tests.support.server import busy_runs
+from tests.support.server import eventually_idle
 
 pytestmark = pytest.mark.server
 
@@ -150,10 +150,7 @@ def test_interrupt_cancels_the_run(kernel: Kernel, server_url: str, cell: str) -
     if "-o w" in cell:
         status, count = value(kernel, "[w.status, len(w.chunks)]")
         assert status == "cancelled" and 0 < count < 601
-    deadline = time.monotonic() + 30
-    while busy_runs(server_url) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert busy_runs(server_url) == 0
+    assert eventually_idle(server_url)
 
 
 def test_background_runs_let_later_cells_run(kernel: Kernel) -> None:

@@ -17,7 +17,7 @@ from tests.support.hosts import (
     sample_while_running,
     start_notebook7,
 )
-from tests.support.server import busy_runs, cancel_busy_runs
+from tests.support.server import cancel_busy_runs, eventually_idle
 
 STEPS = 20
 FULL = STEPS + 1  # the run's metadata, then one update per step
@@ -57,7 +57,7 @@ def test_notebook7_live_stop_and_reload_with_the_kernel_alive(tmp_path, browser,
             page.locator(".lgw-stop").nth(1).click()
             page.wait_for_function(f"() => ({ALL_BADGES})()[1] === 'cancelled'", timeout=15_000)
             wait_run_all_done(page, timeout=30)
-            assert busy_runs(server_url) == 0
+            assert eventually_idle(server_url)
             assert "'cancelled'" in page.locator(".jp-OutputArea-output").last.inner_text()
             stopped = page.evaluate(ALL_STATS)[1]
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,15 @@ def busy_runs(url: str) -> int:
     resp = httpx.post(f"{url}/threads/search", json={"status": "busy", "limit": 1000}, timeout=10.0)
     resp.raise_for_status()
     return len(resp.json())
+
+
+def eventually_idle(url: str, timeout: float = 30.0) -> bool:
+    """Wait until the server is busy with no run: a cancel lands a moment after the client
+    (or the widget) says cancelled."""
+    deadline = time.monotonic() + timeout
+    while busy_runs(url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return busy_runs(url) == 0
 
 
 def cancel_busy_runs(url: str) -> None:
