@@ -48,13 +48,18 @@ def run_blocking(
         finally:
             finished.set()
 
-    threading.Thread(target=target, name="lgwidget-run", daemon=True).start()
+    thread = threading.Thread(target=target, name="lgwidget-run", daemon=True)
     # Wait on an Event, not Thread.join: a KeyboardInterrupt inside join() can mark the thread
     # as stopped while it still runs (CPython gh-90882), and then the run would go on unseen.
+    # The thread starts inside the try: an interrupt that lands just after it started must
+    # cancel it too, not leave it running.
     try:
+        thread.start()
         while not finished.wait(_JOIN_INTERVAL):
             pass
     except KeyboardInterrupt:
+        if thread.ident is None:  # it never started: nothing to cancel
+            raise
         # Again until the thread ends: the interrupt may come before the run's task exists.
         while not finished.wait(_JOIN_INTERVAL):
             cancel()
