@@ -102,16 +102,6 @@ async def _leave_after_the_first_update(url: str, **params: Any) -> None:
                     break
 
 
-async def _leave_after_the_first_update(url: str, **params: Any) -> None:
-    """Start a run of ``slow`` (a minute long by itself) and stop reading at its first update."""
-    async with lgwidget.Client(url) as client:
-        stream = client.stream("slow", input={"steps": 600}, **params)
-        async with aclosing(stream) as parts:
-            async for part in parts:
-                if part.event == "updates":
-                    break
-
-
 async def test_leaving_the_stream_cancels_the_run_on_the_server(server_url: str) -> None:
     """on_disconnect defaults to "cancel": a user who stops watching leaves no orphan run."""
     await _leave_after_the_first_update(server_url)
