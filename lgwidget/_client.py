@@ -1,6 +1,8 @@
-"""The wire: a streaming run, ``POST {url}/runs/stream``, read as Server-Sent Events.
+"""The wire: a streaming run, ``POST {url}/runs/stream`` (stateless) or
+``POST {url}/threads/{thread_id}/runs/stream``, read as Server-Sent Events; and the few JSON
+calls a thread needs (create one, read its history).
 
-Names and defaults follow ``langgraph_sdk``'s ``client.runs.stream(None, ...)``; the run's
+Names and defaults follow ``langgraph_sdk``'s ``client.runs.stream(thread_id, ...)``; the run's
 parameters are :class:`~lgwidget._request.RunRequest`'s. The events are decoded by the one loop
 in ``_decode``, which the widget shares.
 """
@@ -8,12 +10,14 @@ in ``_decode``, which the widget shares.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import os
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from httpx_sse import EventSource
@@ -31,7 +35,6 @@ API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY
 #: The SDK's timeouts. The read timeout spans one read, and the server sends a heartbeat
 #: every 5 s, so a long quiet run does not time out.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=300, write=300, pool=5)
-_PATH = "/runs/stream"
 # An error body is read for its message only; a proxy's 50 MB page must not be held in memory.
 _ERROR_BODY_LIMIT = 64 * 1024
 
@@ -117,32 +120,35 @@ class Client:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def stream(self, assistant_id: str, **params: Any) -> AsyncIterator[StreamPart]:
+    def stream(self, *args: Any, **params: Any) -> AsyncIterator[StreamPart]:
         """Stream a run as :class:`StreamPart` s, like the SDK's
-        ``client.runs.stream(None, assistant_id, ...)``.
+        ``client.runs.stream(thread_id, assistant_id, ...)``: ``stream("agent", input=...)``
+        is a stateless run, ``stream(thread_id, "agent", ...)`` (or ``thread_id=``) a run on
+        that thread (see :meth:`create_thread`), ``stream(None, "agent", ...)`` as the SDK.
 
         ``params`` are the SDK's names (see :class:`~lgwidget._request.RunRequest`): input,
-        stream_mode (default ``"updates"``), config, context, metadata, command,
+        stream_mode (default ``"updates"``), command (``{"resume": value}`` answers an
+        interrupt of a thread run), checkpoint_id, config, context, metadata,
         stream_subgraphs, interrupt_before, interrupt_after, on_disconnect (default
         ``"cancel"``), ... An ``error`` event is yielded, not raised; HTTP and transport
         failures raise :class:`LGWidgetError` subclasses.
         """
-        request = RunRequest.make(assistant_id, **params)
+        request = RunRequest.make(*_thread_and_assistant(args, params), **params)
         return decode(self.events(request), self.endpoint(request), self.secrets)
 
     def endpoint(self, request: RunRequest) -> str:
         """The URL a request streams from (shown in messages; no credentials)."""
-        return f"{self.url}{_PATH}"
+        return f"{self.url}{request.path()}"
 
     async def events(self, request: RunRequest) -> AsyncGenerator[RawEvent, None]:
         """The run's events, ``(event, JSON text, id)``, not yet decoded: the widget forwards
         the text to the browser as it came. Failures raise :class:`LGWidgetError` subclasses."""
         url = self.endpoint(request)
         received = 0
-        try:
+        with self._failures(url, lambda: received):
             async with self._http.stream(
                 "POST",
-                _PATH,
+                request.path(),
                 json=request.payload(),
                 headers={"accept": "text/event-stream", "cache-control": "no-store"},
             ) as response:
@@ -150,12 +156,49 @@ class Client:
                 async for sse in EventSource(response).aiter_sse():
                     received += 1
                     yield sse.event, sse.data, sse.id or None
+
+    async def create_thread(self, *, metadata: Mapping[str, Any] | None = None,
+                            thread_id: str | None = None,
+                            if_exists: str | None = None) -> dict[str, Any]:
+        """A new thread, as the SDK's ``client.threads.create(...)``: ``{"thread_id", ...}``."""
+        body = {"metadata": metadata, "thread_id": thread_id, "if_exists": if_exists}
+        thread: dict[str, Any] = await self._json(
+            "POST", "/threads", {k: v for k, v in body.items() if v is not None})
+        return thread
+
+    async def get_history(self, thread_id: str, *, limit: int = 10, before: Any = None,
+                          metadata: Mapping[str, Any] | None = None,
+                          checkpoint: Any = None) -> list[dict[str, Any]]:
+        """The thread's checkpoints, newest first, as the SDK's
+        ``client.threads.get_history(...)``: each ``{"values", "next", "tasks", "metadata",
+        "created_at", "checkpoint": {"checkpoint_id", ...}, "parent_checkpoint"}``."""
+        body = {"limit": limit, "before": before, "metadata": metadata, "checkpoint": checkpoint}
+        history: list[dict[str, Any]] = await self._json(
+            "POST", f"/threads/{quote(thread_id, safe='')}/history",
+            {k: v for k, v in body.items() if v is not None})
+        return history
+
+    async def _json(self, method: str, path: str, body: Any = None,
+                    params: Mapping[str, Any] | None = None) -> Any:
+        """One request answered with JSON; failures raise as a stream's do."""
+        url = f"{self.url}{path}"
+        with self._failures(url, lambda: 0):
+            async with self._http.stream(method, path, json=body, params=params) as response:
+                await _check_response(response, url, self.secrets, "application/json")
+                return json.loads(await response.aread())
+
+    @contextlib.contextmanager
+    def _failures(self, url: str, received: Callable[[], int]) -> Iterator[None]:
+        """httpx's failures as :class:`LGWidgetError` s that say where and when, and never
+        quote a credential."""
+        try:
+            yield
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ConnectError(f"cannot connect to {url}: {_reason(exc)}", url=url) from exc
         except httpx.ReadTimeout as exc:
             raise DisconnectedError(
                 f"no data from {url} for {self._http.timeout.read} s "
-                f"after {received} events; the stream was closed",
+                f"after {received()} events; the stream was closed",
                 url=url,
             ) from exc
         except httpx.LocalProtocolError:
@@ -164,7 +207,7 @@ class Client:
                 f"the request to {url} could not be sent: a header is not valid HTTP", url=url
             ) from None
         except httpx.TransportError as exc:
-            where = f"after {received} events" if received else "before any event"
+            where = f"after {received()} events" if received() else "before any event"
             raise DisconnectedError(
                 f"connection to {url} lost {where}: {_reason(exc)}", url=url
             ) from exc
@@ -174,9 +217,23 @@ class Client:
             ) from exc
 
 
+def _thread_and_assistant(args: tuple[Any, ...], params: dict[str, Any]) -> tuple[Any, ...]:
+    """``(assistant_id,)`` or the SDK's ``(thread_id, assistant_id)``, as (assistant_id,) with
+    ``thread_id`` moved into ``params``."""
+    if len(args) == 2:
+        thread_id, assistant_id = args
+        if thread_id is not None:
+            if params.get("thread_id") not in (None, thread_id):
+                raise TypeError("thread_id given twice")
+            params["thread_id"] = thread_id
+        return (assistant_id,)
+    if len(args) != 1:
+        raise TypeError("stream() takes assistant_id, or thread_id and assistant_id as the SDK")
+    return args
+
+
 def stream(
-    assistant_id: str,
-    *,
+    *args: Any,
     url: str | None = None,
     api_key: str | None = None,
     headers: Mapping[str, str] | None = None,
@@ -187,10 +244,11 @@ def stream(
         async for part in lgwidget.stream("agent", input={...}, stream_mode="updates"):
             ...
 
-    ``url``, ``api_key`` and ``headers`` are :class:`Client`'s; ``params`` those of
-    :meth:`Client.stream`.
+    ``lgwidget.stream(thread_id, "agent", ...)`` runs on a thread, as the SDK's
+    ``runs.stream``. ``url``, ``api_key`` and ``headers`` are :class:`Client`'s; ``params``
+    those of :meth:`Client.stream`.
     """
-    request = RunRequest.make(assistant_id, **params)  # bad arguments fail here
+    request = RunRequest.make(*_thread_and_assistant(args, params), **params)  # fails here
     return _stream_once(request, url, api_key, headers)
 
 
@@ -206,29 +264,31 @@ async def _stream_once(
 
 
 async def _check_response(
-    response: httpx.Response, url: str, secrets: tuple[str, ...]
+    response: httpx.Response, url: str, secrets: tuple[str, ...],
+    expected: str = "text/event-stream",
 ) -> None:
-    """Raise for an HTTP error, or for an answer that is not an event stream.
+    """Raise for an HTTP error, or for an answer that is not of the ``expected`` type.
 
     The status comes first: httpx-sse alone would only complain about the content type.
     """
     content_type = response.headers.get("content-type", "").partition(";")[0].strip()
-    if response.status_code < 400 and content_type == "text/event-stream":
+    if response.status_code < 400 and content_type == expected:
         return
     body = await _read_limited(response)
     # A server or proxy that echoes the request must not put a credential in our errors.
     body = redact(body, secrets)
     status = f"{response.status_code} {response.reason_phrase}".strip()
+    method = response.request.method
     if response.status_code >= 400:
         detail = _detail(body)
         raise APIStatusError(
-            f"{status} from POST {url}: {detail or excerpt(body) or 'no details'}",
+            f"{status} from {method} {url}: {detail or excerpt(body) or 'no details'}",
             url=url,
             status_code=response.status_code,
             detail=detail,
         )
     raise ProtocolError(
-        f"expected an event stream from POST {url}, got {status} "
+        f"expected {_KINDS.get(expected, expected)} from {method} {url}, got {status} "
         f"({content_type or 'no content type'}): {excerpt(body) or 'empty body'}",
         url=url,
         status_code=response.status_code,
@@ -245,6 +305,8 @@ async def _read_limited(response: httpx.Response) -> str:
             break
     return b"".join(chunks)[:_ERROR_BODY_LIMIT].decode(errors="replace")
 
+
+_KINDS = {"text/event-stream": "an event stream", "application/json": "JSON"}
 
 # Headers whose values are credentials, whatever else the user sends.
 _CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie", "x-api-key")

@@ -332,6 +332,25 @@ def _config_to_checkpoint(config: Any) -> dict[str, Any] | None:
     return checkpoint
 
 
+def snapshot_json(snapshot: Any) -> dict[str, Any]:
+    """A ``StateSnapshot`` (``graph.aget_state_history``) as the server's
+    ``POST /threads/{id}/history`` answers each checkpoint."""
+    tasks = [{"id": t.id, "name": t.name, "path": list(t.path), "error": t.error and str(t.error),
+              "interrupts": [{"value": i.value, "id": i.id} for i in t.interrupts],
+              "checkpoint": None, "state": None, "result": t.result}
+             for t in snapshot.tasks]
+    return to_server_json({
+        "values": snapshot.values,
+        "next": list(snapshot.next),
+        "tasks": tasks,
+        "metadata": snapshot.metadata,
+        "created_at": snapshot.created_at,
+        "checkpoint": _config_to_checkpoint(snapshot.config),
+        "parent_checkpoint": _config_to_checkpoint(snapshot.parent_config),
+        "interrupts": [{"value": i.value, "id": i.id} for i in snapshot.interrupts],
+    })
+
+
 # -- the run's config ------------------------------------------------------------------------
 
 

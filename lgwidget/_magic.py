@@ -86,6 +86,9 @@ class LGRun(Magics):
               help="updates, values, messages-tuple, messages, custom, debug, tasks, events; "
               "repeat for several (default: updates)")
     @_run_options
+    @argument("--thread", nargs="?", const=True, metavar="ID",
+              help="run on a new thread, or on thread ID, so that an interrupt can be answered "
+              "(in the view, or NAME.resume(value)); default: a stateless run")
     @argument("-o", "--output", metavar="NAME", help="bind the RunWidget to this variable")
     @argument("--background", action="store_true",
               help="return at once and let the run go on; Stop or NAME.cancel() ends it")
@@ -93,7 +96,7 @@ class LGRun(Magics):
     @needs_local_scope
     @line_cell_magic
     def lgrun(self, line: str, cell: str | None = None, local_ns: Any = None) -> Any:
-        """Stream a stateless run of a LangGraph assistant into a live view.
+        """Stream a run of a LangGraph assistant into a live view (stateless unless --thread).
 
         The cell body is the run's input: JSON, else a Python expression evaluated in the
         notebook (so variables work); with --text, one user message. The line form takes the
@@ -134,6 +137,9 @@ class LGRun(Magics):
         else:
             body = cell
         args = self.lgrun.parser.parse_args(split_arguments(line))
+        if isinstance(args.thread, str) and args.assistant_id is None and not _is_uuid(args.thread):
+            # "--thread agent": the option took the assistant (thread ids are UUIDs).
+            args.assistant_id, args.thread = args.thread, True
         shell = self.shell
         assert shell is not None  # a registered magic has its shell
         namespace = {**shell.user_ns, **(local_ns or {})}
@@ -147,7 +153,8 @@ class LGRun(Magics):
             try:
                 widget = RunWidget.from_graph(_graph(args.graph, namespace), run_input,
                                               stream_mode=stream_mode,
-                                              name=args.assistant_id or args.graph, **params)
+                                              name=args.assistant_id or args.graph,
+                                              thread=args.thread, **params)
             except (TypeError, ValueError) as exc:
                 raise UsageError(f"--graph {args.graph}: {exc}") from None
         else:
@@ -158,9 +165,19 @@ class LGRun(Magics):
                     f"LGRun.assistant_id or ${ASSISTANT_ENV_VAR}"
                 )
             widget = RunWidget(assistant_id, run_input, url=args.url or self.url,
-                               stream_mode=stream_mode, **params)
+                               stream_mode=stream_mode, thread=args.thread, **params)
         _bind(shell, args.output, widget)
         return widget, args
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _bind(shell: Any, name: str | None, widget: Any) -> None:

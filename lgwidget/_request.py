@@ -3,7 +3,7 @@
 :class:`RunRequest` is what every entry point builds and hands down: ``lgwidget.stream``,
 ``Client.stream``, ``RunWidget``, ``RunWidget.from_graph`` and ``%%lgrun``. Adding a parameter
 is one field here (with ``_option(...)`` if ``%%lgrun`` should take it too). Names and
-defaults follow ``langgraph_sdk``'s ``client.runs.stream(None, ...)``, with one deliberate
+defaults follow ``langgraph_sdk``'s ``client.runs.stream(thread_id, ...)``, with one deliberate
 difference: ``on_disconnect`` defaults to ``"cancel"``. The server's own default,
 ``"continue"``, leaves an orphan run occupying the worker once the user stops watching.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import quote
 
 #: Wire names that differ from the SDK's keyword names, as in the SDK.
 _WIRE_NAMES = {"langsmith_tracing": "langsmith_tracer"}
@@ -31,7 +32,15 @@ class RunRequest:
     assistant_id: str
     input: Any = None
     stream_mode: str | list[str] = "updates"
+    #: The thread to run on (``POST /threads/{thread_id}/runs/stream``); None: a stateless run.
+    #: In the URL, not the body.
+    thread_id: str | None = None
+    #: ``{"resume": value}`` answers an interrupt (a thread run only); several pending:
+    #: ``{"resume": {interrupt_id: value, ...}}``.
     command: Any = None
+    #: Run from this checkpoint of the thread (LangGraph Studio's time travel).
+    checkpoint_id: str | None = None
+    checkpoint: Any = None
     config: Any = dataclasses.field(
         default=None, metadata=_option("json", 'run config, e.g. {"recursion_limit": 50}'))
     context: Any = dataclasses.field(default=None, metadata=_option("json", "run context"))
@@ -69,6 +78,12 @@ class RunRequest:
             stream_mode = list(stream_mode)
         return cls(assistant_id, input, stream_mode, **params)
 
+    def path(self) -> str:
+        """Where the run streams from: a thread's runs, or the stateless ``/runs/stream``."""
+        if self.thread_id is None:
+            return "/runs/stream"
+        return f"/threads/{quote(self.thread_id, safe='')}/runs/stream"
+
     @property
     def stream_modes(self) -> list[str]:
         """``stream_mode`` as a list."""
@@ -83,7 +98,8 @@ class RunRequest:
         """The request body, as the SDK sends it."""
         body = {"assistant_id": self.assistant_id, "input": self.input,
                 "stream_mode": self.stream_mode}
-        body.update({_WIRE_NAMES.get(k, k): v for k, v in self.params().items()})
+        body.update({_WIRE_NAMES.get(k, k): v for k, v in self.params().items()
+                     if k != "thread_id"})
         return {k: v for k, v in body.items() if v is not None}
 
 

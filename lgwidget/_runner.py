@@ -79,3 +79,31 @@ def start(run: Callable[[], Coroutine[Any, Any, T]]) -> asyncio.Task[T]:
             "Jupyter kernel's; in a script use run_sync() or asyncio.run(w.run())"
         ) from None
     return loop.create_task(run())
+
+
+def spawn(coroutine: Coroutine[Any, Any, Any], failed: Callable[[BaseException], None]) -> None:
+    """Run ``coroutine`` without waiting for it: a task on this thread's running loop (the
+    kernel's, when a message from the browser is handled there), else on a thread with a loop
+    of its own (a kernel that handles messages outside its loop). ``failed`` gets any
+    exception but a cancel."""
+
+    async def guarded() -> None:
+        try:
+            await coroutine
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # shown by the caller; the view asked, no cell would see it
+            failed(exc)
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        threading.Thread(target=asyncio.run, args=(guarded(),), name="lgwidget-call",
+                         daemon=True).start()
+        return
+    task = loop.create_task(guarded())
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+_background: set[asyncio.Task[None]] = set()  # kept referenced until done (asyncio docs)

@@ -55,7 +55,10 @@ class Transport:
     """Batches chunks on the event loop; compresses and sends them on its own thread."""
 
     def __init__(self, send: Send, publish_snapshot: Publish,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *,
+                 after: Transport | None = None) -> None:
+        """``after``: a closed transport whose run this one continues (a resumed run streams
+        into the same view): its batches stay in the snapshot, chunk numbers and times go on."""
         self._send = send
         self._clock = clock  # chunk times and the spacing of mid-run snapshots
         self._publish = publish_snapshot
@@ -67,14 +70,18 @@ class Transport:
         self._timer: asyncio.TimerHandle | None = None
         self._seq = 0
         self._pending: list[tuple[str, str, float]] = []  # (event, JSON text, monotonic time)
-        self._start = 0.0
+        self._start: float | None = None
         #: Batch messages sent and the bytes of their blobs (resends included).
         self.messages_sent = self.bytes_sent = 0
         #: Characters of JSON text added, as the source sent them (complete after close()).
         self.bytes_added = 0
+        if after is not None:
+            self._blobs = list(after._blobs)
+            self._seq, self._start, self.bytes_added = after._seq, after._start, after.bytes_added
 
     def start(self) -> None:
-        self._start = self._clock()
+        if self._start is None:
+            self._start = self._clock()
         self._loop = asyncio.get_running_loop()
         self._thread = threading.Thread(target=self._work, name="lgwidget-transport", daemon=True)
         self._thread.start()
@@ -120,9 +127,10 @@ class Transport:
             self._send_blob(seq, blob)
 
     def _work(self) -> None:
-        last_snapshot_size, last_snapshot_time = 0, self._start
-        size = 0
         start = self._start
+        assert start is not None  # set by start()
+        last_snapshot_size, last_snapshot_time = 0, start
+        size = 0
         while (item := self._queue.get()) is not None:
             seq, chunks = item
             times = [round((t - start) * 1000) for _, _, t in chunks]

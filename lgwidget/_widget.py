@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import time
 import uuid
@@ -13,12 +14,12 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from . import _model, _protocol, _runfile
+from . import _answers, _model, _protocol, _runfile
 from ._decode import dumps
 from ._errors import LGWidgetError
 from ._parts import StreamPart
 from ._request import RunRequest
-from ._sources import ServerSource, Source, StreamSource, graph_source
+from ._sources import GraphSource, ServerSource, Source, StreamSource
 from ._transport import Transport, decode_batch, encode_run
 
 _STATIC = Path(__file__).parent / "static"
@@ -49,6 +50,11 @@ class RunWidget(anywidget.AnyWidget):
         browser, or part of the saved notebook.
     headers
         More HTTP headers (credential-like ones are redacted wherever they would show).
+    thread
+        ``True``: run on a new thread (``POST /threads``), so that an interrupt can be answered
+        (:meth:`resume`, or the form in the view) and the thread's checkpoints read
+        (:meth:`history`) and run again from (:meth:`rerun`); a thread id: run on that thread.
+        Default: a stateless run, which cannot be resumed.
     **params
         ``stream_mode``: ``"updates"`` (default), ``"values"``, ``"messages-tuple"``,
         ``"messages"``, ``"custom"``, ``"debug"``, ``"tasks"``, ``"events"``, or a list of
@@ -74,10 +80,16 @@ class RunWidget(anywidget.AnyWidget):
         graph run in this process raised), else None.
     request
         The run's parameters, with the SDK's names (``w.request.input``, ``.config``, ...).
+    thread_id
+        The thread the run is on (None for a stateless run).
+    sections
+        One entry per run streamed into this view: the first run, then each resume and
+        re-run, ``{"kind": "run"|"resume"|"rerun", "start": index of its first chunk, ...}``.
     run_id, started_at, ended_at, elapsed
         The server's run id; start and end as Unix times; seconds run.
     updates, by_node(), interrupts, final_state
-        What the chunks mean: node updates, grouped by node, interrupts, the last state.
+        What the chunks mean: node updates, grouped by node, the interrupts waiting for an
+        answer (of the last section), the last state.
     chunk_count, byte_count
         Chunks and bytes of JSON received (synced to the view).
     """
@@ -102,6 +114,18 @@ class RunWidget(anywidget.AnyWidget):
     snapshot = t.List(t.Bytes()).tag(sync=True)
     #: Finds the front end's store of this widget's chunks again from any view of it.
     _store_key = t.Unicode().tag(sync=True)
+    thread_id = t.Unicode(None, allow_none=True).tag(sync=True)
+    sections = t.List(t.Dict()).tag(sync=True)
+    #: Ids of the interrupts waiting for an answer, and of those answered in the view so far
+    #: (several pending interrupts are resumed together, once all are answered).
+    pending = t.List(t.Unicode()).tag(sync=True)
+    answered = t.List(t.Unicode()).tag(sync=True)
+    #: Why the kernel refused an answer from the view: ``{"id": ..., "message": ...}``.
+    answer_error = t.Dict(default_value=None, allow_none=True).tag(sync=True)
+    #: The thread's checkpoints, newest first, as the view lists them (see :meth:`history`).
+    checkpoints = t.List(t.Dict()).tag(sync=True)
+    #: Lines the view shows under its header: what lgwidget did that the user did not ask for.
+    notes = t.List(t.Unicode()).tag(sync=True)
 
     def __init__(
         self,
@@ -111,15 +135,23 @@ class RunWidget(anywidget.AnyWidget):
         url: str | None = None,
         api_key: str | None = None,
         headers: Mapping[str, str] | None = None,
+        thread: bool | str | None = None,
         **params: Any,
     ) -> None:
         request = RunRequest.make(assistant_id, input, **params)
-        self._init(ServerSource(request, url, api_key=api_key, headers=headers), request)
+        self._init(ServerSource(url, api_key=api_key, headers=headers), request, thread)
 
-    def _init(self, source: Source, request: RunRequest) -> None:
+    def _init(self, source: Source, request: RunRequest, thread: bool | str | None = None) -> None:
+        thread = thread or request.thread_id
+        if thread is not None and not isinstance(thread, (bool, str)):
+            raise TypeError(f"thread must be True or a thread id, not {thread!r}")
         super().__init__(assistant_id=request.assistant_id, url=source.url,
-                         stream_mode=request.stream_modes, _store_key=uuid.uuid4().hex)
+                         stream_mode=request.stream_modes, _store_key=uuid.uuid4().hex,
+                         thread_id=thread if isinstance(thread, str) else None,
+                         notes=[n for n in [getattr(source, "note", "")] if n])
         self._source = source
+        self._thread = thread or None
+        self._answers: dict[str, Any] = {}
         #: The run's parameters (``RunRequest``: assistant_id, input, stream_mode, config, ...).
         self.request = request
         self.chunks: list[StreamPart] = []
@@ -132,9 +164,10 @@ class RunWidget(anywidget.AnyWidget):
         self.on_msg(self._on_front_end_msg)
 
     @classmethod
-    def _with_source(cls, source: Source, request: RunRequest) -> RunWidget:
+    def _with_source(cls, source: Source, request: RunRequest,
+                     thread: bool | str | None = None) -> RunWidget:
         widget = cls.__new__(cls)
-        widget._init(source, request)
+        widget._init(source, request, thread)
         return widget
 
     @classmethod
@@ -153,19 +186,23 @@ class RunWidget(anywidget.AnyWidget):
         *,
         subgraphs: bool = False,
         name: str | None = None,
+        thread: bool | str | None = None,
         **params: Any,
     ) -> RunWidget:
         """A widget for a graph in this process (no server): ``graph.astream(...)`` with the
-        same event names and data shapes as the Agent Server's stateless run, so the view and
+        same event names and data shapes as the Agent Server's run, so the view and
         ``w.chunks`` read the same. Needs ``langgraph``. ``subgraphs`` is
-        ``stream_subgraphs``; ``params`` are stream_mode, config, context, interrupt_before
-        and interrupt_after (the others only mean something to a server: ``TypeError``).
+        ``stream_subgraphs``; ``thread`` as for a server run (the graph's checkpointer, or an
+        in-memory one added, which the view says); ``params`` are stream_mode, config,
+        context, interrupt_before and interrupt_after (the others only mean something to a
+        server: ``TypeError``).
         """
         if subgraphs:
             params["stream_subgraphs"] = True
         request = RunRequest.make(name or getattr(graph, "name", None) or "graph", input,
                                   **params)
-        return cls._with_source(graph_source(graph, request), request)
+        thread = thread or request.thread_id
+        return cls._with_source(GraphSource(graph, request, thread), request, thread)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RunWidget:
@@ -217,9 +254,13 @@ class RunWidget(anywidget.AnyWidget):
 
     @property
     def interrupts(self) -> list[Any]:
-        """The interrupts the run stopped on, ``{"value": ..., "id": ...}`` each, whichever
-        stream modes carried them."""
-        return _model.interrupts(self.chunks)
+        """The interrupts waiting for an answer, ``{"value": ..., "id": ...}`` each, whichever
+        stream modes carried them: those the last run (or resume) stopped on."""
+        return _model.interrupts(self._section_chunks())
+
+    def _section_chunks(self) -> list[StreamPart]:
+        start = self.sections[-1]["start"] if self.sections else 0
+        return self.chunks[start:]
 
     @property
     def final_state(self) -> Any:
@@ -275,19 +316,63 @@ class RunWidget(anywidget.AnyWidget):
 
         A failure does not raise: ``status`` becomes ``"error"``, ``error`` says why, and all
         chunks received stay in ``chunks`` and in the view. :meth:`cancel` (or the Stop button)
-        ends it with status ``"cancelled"``.
+        ends it with status ``"cancelled"``. Running again starts the view afresh (on the same
+        thread, for a thread run).
         """
-        if self.status == "running":
-            raise RuntimeError("this run is already running; make a new RunWidget to run again")
-        self._stop_requested = False
-        self._task = asyncio.ensure_future(self._consume())
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if not self._stop_requested or (current is not None and _cancelling(current)):
-                raise
+        return await self._stream({"kind": "run"}, self.request, fresh=True)
+
+    async def resume(self, value: Any = None) -> RunWidget:
+        """Answer the interrupt the run stopped on, and stream the rest of the run into the
+        same view, after a "resumed with ..." marker; returns when it ends (or stops again).
+
+        ``value`` is what ``interrupt()`` returns in the graph, in the shape it asks for (an
+        Agent Inbox request: a list of responses; a LangChain human-in-the-loop request:
+        ``{"decisions": [...]}``; a ``response_schema``: a value valid against it). With
+        several interrupts pending, ``{interrupt_id: value, ...}`` for all of them (ids in
+        :attr:`interrupts`). Sent as the SDK's ``command={"resume": ...}``. Stopped at an
+        ``interrupt_before``/``interrupt_after`` breakpoint, ``resume()`` goes on from it.
+        Needs a thread run (``thread=True``): a stateless run cannot be resumed.
+        """
+        request = dataclasses.replace(self.request, input=None, checkpoint_id=None,
+                                      command=self._resume_command(value))
+        section = {"kind": "resume", "label": _answers.summary(value)}
+        return await self._stream(section, request)
+
+    def resume_sync(self, value: Any = None) -> RunWidget:
+        """:meth:`resume` from synchronous code (a script)."""
+        from ._runner import run_blocking
+
+        run_blocking(lambda: self.resume(value), self.cancel)
         return self
+
+    async def rerun(self, checkpoint_id: str, input: Any = None) -> RunWidget:
+        """Run the thread again from one of its checkpoints (``checkpoint_id``, from
+        :meth:`history`), with ``input`` or none, into a new section of the same view:
+        LangGraph Studio's time travel."""
+        self._need_thread("re-run from a checkpoint")
+        request = dataclasses.replace(self.request, input=input, command=None,
+                                      checkpoint_id=checkpoint_id)
+        section = {"kind": "rerun", "checkpoint_id": checkpoint_id,
+                   "label": f"re-run from checkpoint {checkpoint_id}"
+                   + (f" with input {_answers.summary(input)}" if input is not None else "")}
+        return await self._stream(section, request)
+
+    def rerun_sync(self, checkpoint_id: str, input: Any = None) -> RunWidget:
+        """:meth:`rerun` from synchronous code (a script)."""
+        from ._runner import run_blocking
+
+        run_blocking(lambda: self.rerun(checkpoint_id, input), self.cancel)
+        return self
+
+    async def history(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The thread's checkpoints, newest first, as the SDK's ``threads.get_history``
+        (``POST /threads/{id}/history``; a graph in this process: ``aget_state_history``):
+        each ``{"values", "next", "tasks", "metadata": {"step", ...}, "created_at",
+        "checkpoint": {"checkpoint_id", ...}, ...}``. The view lists them too."""
+        thread_id = self._need_thread("read the history")
+        found = await self._source.history(thread_id, limit)
+        self.checkpoints = [_checkpoint_row(c) for c in found]
+        return found
 
     def run_sync(self) -> RunWidget:
         """Run to the end from synchronous code: a script, or a cell without ``await``."""
@@ -310,22 +395,79 @@ class RunWidget(anywidget.AnyWidget):
         if task is not None and not task.done():
             task.get_loop().call_soon_threadsafe(task.cancel)
 
-    async def _consume(self) -> None:
-        self.chunks = []
+    def _need_thread(self, what: str) -> str:
+        if not self._thread or not self._source.threads:
+            raise ValueError(
+                f"cannot {what}: this run has no thread. A stateless run cannot be resumed (the "
+                "server answers 400 \"You must provide a thread_id when resuming\"); run on a "
+                "thread: RunWidget(..., thread=True), or %%lgrun --thread")
+        if self.thread_id is None:
+            raise ValueError(f"cannot {what} yet: the run has not started (await w.run())")
+        return self.thread_id
+
+    def _resume_command(self, value: Any) -> dict[str, Any] | None:
+        """``{"resume": value}``, checked against the pending interrupts; None to go on from a
+        breakpoint (no interrupt waits, the thread's next step does)."""
+        self._need_thread("resume")
+        if self.status == "running":
+            raise RuntimeError("the run is still running; resume it once it stops at an interrupt")
+        pending = self.interrupts
+        if self.status != "interrupted":
+            raise ValueError(f"nothing to resume: the run is {self.status}, not interrupted")
+        if not pending:
+            return None
+        problems = _answers.check_resume(pending, value)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return {"resume": value}
+
+    async def _stream(self, section: dict[str, Any], request: RunRequest,
+                      fresh: bool = False) -> RunWidget:
+        if self.status == "running":
+            raise RuntimeError("this run is already running; make a new RunWidget to run again")
+        self._stop_requested = False
+        self._task = asyncio.ensure_future(self._consume(section, request, fresh))
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not self._stop_requested or (current is not None and _cancelling(current)):
+                raise
+        return self
+
+    async def _consume(self, section: dict[str, Any], request: RunRequest, fresh: bool) -> None:
+        previous = None if fresh else self._transport
+        if fresh:
+            self.chunks = []
         self.exception = None
-        transport = self._transport = Transport(self._send_batch, self._publish_snapshot)
+        self._answers = {}
+        transport = self._transport = Transport(self._send_batch, self._publish_snapshot,
+                                                after=previous)
         transport.start()
+        chunks = self.chunks
+        section = {**section, "start": len(chunks)}
         with self.hold_sync():
-            self.started_at, self.ended_at = time.time(), None
-            self.chunk_count = self.byte_count = 0
-            self.snapshot = []
+            if fresh:
+                self.started_at = time.time()
+                self.chunk_count = self.byte_count = 0
+                self.snapshot = []
+                self.sections = []
+                self.checkpoints = []
+            self.ended_at = None
             self.run_id = None
             self.error = None  # type: ignore[assignment]  # traitlets types Dict as never None
+            self.pending = self.answered = []
+            self.answer_error = None  # type: ignore[assignment]
+            self.sections = [*self.sections, section]
             self.status = "running"
         status = "done"
-        chunks = self.chunks
+        start = section["start"]
         try:
-            async with self._source.open(transport.add) as parts:
+            if self._thread:
+                if self.thread_id is None:
+                    self.thread_id = await self._source.start_thread(self._thread)
+                request = dataclasses.replace(request, thread_id=self.thread_id)
+            async with self._source.open(request, transport.add) as parts:
                 # The per-chunk path is flat: bench/ holds it to the speed of a bare loop.
                 async for part in parts:
                     chunks.append(part)
@@ -348,19 +490,25 @@ class RunWidget(anywidget.AnyWidget):
         finally:
             if self.exception is None:
                 self.exception = self._source.exception  # a graph in this process that raised
+            mine = chunks[start:]
             if self.error is not None and "node" not in self.error:
-                node = _model.failed_node(chunks)  # the stream says which, with tasks or debug
+                node = _model.failed_node(mine)  # the stream says which, with tasks or debug
                 if node is not None:
                     self.error = {**self.error, "node": node}
             if status != "cancelled":
                 status = ("error" if self.error else
-                          "interrupted" if _model.interrupted(chunks) else "done")
+                          "interrupted" if _model.interrupted(mine) else "done")
             blobs = await _shielded(transport.close())
             with self.hold_sync():
                 self.snapshot = blobs
                 self.chunk_count = len(chunks)
                 self.byte_count = transport.bytes_added
                 self.ended_at = time.time()
+                self.sections = [*self.sections[:-1], {**self.sections[-1], "status": status,
+                                                       "run_id": self.run_id}]
+                if status == "interrupted":
+                    self.pending = [i["id"] for i in _model.interrupts(mine)
+                                    if isinstance(i, dict) and isinstance(i.get("id"), str)]
                 self.status = status
             self._refresh_displays()
 
@@ -378,6 +526,55 @@ class RunWidget(anywidget.AnyWidget):
             self.cancel()
         elif kind == _protocol.SYNC and self._transport is not None:
             self._transport.resend(int(content.get("have", 0)))
+        elif kind == _protocol.ANSWER:
+            self._answer_from_view(content.get("id"), content.get("value"))
+        elif kind == _protocol.HISTORY:
+            self._in_background(self.history(int(content.get("limit") or 20)))
+        elif kind == _protocol.RERUN and isinstance(content.get("checkpoint_id"), str):
+            self._in_background(self.rerun(content["checkpoint_id"], content.get("input")))
+
+    def _answer_from_view(self, interrupt_id: Any, value: Any) -> None:
+        """An answer typed in the view: kept until every pending interrupt has one, then the
+        run resumes with all of them. Checked here again; a refusal is shown under the form."""
+        pending = list(self.pending)
+        if self.status != "interrupted":
+            return  # an old form (the run went on meanwhile): nothing to answer
+        if not pending and not interrupt_id:
+            self._in_background(self.resume())  # the Continue button of a breakpoint
+            return
+        if interrupt_id not in pending:
+            return
+        entry = next(i for i in self.interrupts if i.get("id") == interrupt_id)
+        problems = _answers.check(entry, value)
+        if problems:
+            self.answer_error = {"id": interrupt_id, "message": "; ".join(problems)}
+            return
+        self.answer_error = None  # type: ignore[assignment]
+        self._answers[interrupt_id] = value
+        self.answered = [i for i in pending if i in self._answers]
+        if len(self._answers) == len(pending):
+            answers = self._answers
+            resume = answers[pending[0]] if len(pending) == 1 else dict(answers)
+            self._in_background(self.resume(resume))
+
+    def _in_background(self, coroutine: Any) -> None:
+        """A call from the view, run without holding up the kernel; a failure is shown."""
+        from ._runner import spawn
+
+        def failed(exc: BaseException) -> None:
+            self.answer_error = {"id": "", "message": f"{type(exc).__name__}: {exc}"}
+
+        spawn(coroutine, failed)
+
+
+def _checkpoint_row(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """What the view lists of a checkpoint: its id, step, source, next nodes and time."""
+    metadata = checkpoint.get("metadata") or {}
+    return {"checkpoint_id": (checkpoint.get("checkpoint") or {}).get("checkpoint_id"),
+            "step": metadata.get("step"), "source": metadata.get("source"),
+            "next": list(checkpoint.get("next") or []), "created_at": checkpoint.get("created_at"),
+            "interrupts": sum(len(t.get("interrupts") or [])
+                              for t in checkpoint.get("tasks") or [])}
 
 
 def _error_event(data: Any) -> dict[str, Any]:

@@ -10,6 +10,8 @@
 - ``inbox``: an Agent Inbox ``HumanInterrupt`` (a list of one request).
 - ``hitl``: a LangChain v1 human-in-the-loop request (``action_requests`` + ``review_configs``).
 - ``schema``: ``interrupt(value, response_schema=...)``.
+- ``pair``: two parallel branches that each ask (two interrupts pending at once).
+- ``twice``: asks, then asks again (a resumed run that stops at the next question).
 - ``broken``: a node that raises ``KeyError('missing_key')``.
 - ``loop``: ``{"n": 300}`` steps of one node (give ``recursion_limit`` above n).
 - ``odd``: a 200-character node name, zero-width characters in a name, a multi-line string,
@@ -245,6 +247,36 @@ def _asking(ask: Any) -> Any:
 inbox = _asking(lambda: interrupt([INBOX_REQUEST]))
 hitl = _asking(lambda: interrupt(HITL_REQUEST))
 schema = _asking(lambda: interrupt({"question": "Ship it?"}, response_schema=SCHEMA))
+
+
+
+
+class PairState(TypedDict, total=False):
+    answers: Annotated[list[Any], operator.add]
+
+
+def _ask_in(branch: str) -> Any:
+    return lambda s: {"answers": [{branch: interrupt(f"{branch}: go ahead?")}]}
+
+
+# Two branches that ask at once: two interrupts pending, answered by id.
+_pair = StateGraph(PairState)
+_pair.add_node("left", _ask_in("left"))
+_pair.add_node("right", _ask_in("right"))
+_pair.add_edge(START, "left")
+_pair.add_edge(START, "right")
+_pair.add_edge("left", END)
+_pair.add_edge("right", END)
+pair = _pair.compile()
+
+# Asks, then asks again: answered, it stops at the second question.
+_twice = StateGraph(PairState)
+_twice.add_node("first", _ask_in("first"))
+_twice.add_node("second", _ask_in("second"))
+_twice.add_edge(START, "first")
+_twice.add_edge("first", "second")
+_twice.add_edge("second", END)
+twice = _twice.compile()
 
 
 # -- failures, long runs, odd values -----------------------------------------------------------
