@@ -9,6 +9,7 @@ import { TRUNCATED } from "./protocol.js";
 import { formatBytes, formatSeconds, isMessage, safeText } from "./text.js";
 import { h, longText, messageBubble, valueNode } from "./dom.js";
 import { branchLabel, stepText } from "./timeline.js";
+import { inboxRequests, interruptParts, reviewConfig, shapeOf } from "./answer.js";
 
 // No prototype: an unknown kind must not find Object's methods.
 export const KINDS = Object.freeze({
@@ -269,11 +270,6 @@ function errorBody(item) {
 
 const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Agent Inbox's HumanInterrupt: {action_request: {action, args}, config, description}. */
-const isInboxRequest = (v) => isObj(v) && isObj(v.action_request) && "action" in v.action_request;
-/** LangChain v1 human-in-the-loop: {action_requests: [{name, args, description}], review_configs}. */
-const isHitlRequest = (v) => isObj(v) && Array.isArray(v.action_requests);
-
 /**
  * Interrupt cards, readable without a click: what the graph asks (an action and its arguments,
  * the description with its line breaks, the responses allowed) or the plain value, and the
@@ -286,14 +282,12 @@ export function interruptCards(data) {
 }
 
 function interruptCard(entry) {
-  const isEntry = isObj(entry) && "value" in entry;
-  const value = isEntry ? entry.value : entry;
-  const schema = isEntry ? entry.response_schema : undefined;
+  const { value, schema } = interruptParts(entry);
+  const shape = shapeOf(entry);
   const card = h("div", { className: "lgw-icard" });
-  const inbox = Array.isArray(value) && value.length && value.every(isInboxRequest) ? value : isInboxRequest(value) ? [value] : null;
-  if (inbox) {
-    for (const request of inbox) card.append(inboxCard(request));
-  } else if (isHitlRequest(value)) {
+  if (shape === "inbox") {
+    for (const request of inboxRequests(value)) card.append(inboxCard(request));
+  } else if (shape === "hitl") {
     card.append(...hitlCards(value));
   } else if (typeof value === "string") {
     card.append(h("div", { className: "lgw-icard-text", text: value }));
@@ -303,7 +297,7 @@ function interruptCard(entry) {
   } else {
     card.append(valueNode(value, 0));
   }
-  if (isObj(schema)) card.append(schemaNode(schema));
+  if (schema) card.append(schemaNode(schema));
   card.append(h("div", { className: "lgw-icard-answer" }));
   return card;
 }
@@ -319,7 +313,7 @@ function actionNode(name, args, description, allowedLabel, allowed) {
   if (description !== undefined && description !== null && description !== "") {
     el.append(h("div", { className: "lgw-icard-desc", text: safeText(description) }));
   }
-  if (allowed?.length) {
+  if (Array.isArray(allowed) && allowed.length) {
     el.append(h("div", { className: "lgw-icard-allowed" }, h("span", { className: "lgw-note", text: `${allowedLabel}: ` }),
       ...allowed.map((a) => h("span", { className: "lgw-icard-chip", text: safeText(a) }))));
   }
@@ -343,11 +337,9 @@ function inboxCard(request) {
 }
 
 function hitlCards(value) {
-  const configs = Array.isArray(value.review_configs) ? value.review_configs : [];
   return value.action_requests.map((request, i) => {
     const r = isObj(request) ? request : { name: request };
-    const config = configs.find((c) => isObj(c) && c.action_name === r.name) ?? (isObj(configs[i]) ? configs[i] : {});
-    const decisions = Array.isArray(config.allowed_decisions) ? config.allowed_decisions : [];
+    const decisions = reviewConfig(value, i)?.allowed_decisions;
     return actionNode(r.name ?? r.action, r.args, r.description, "allowed decisions", decisions);
   });
 }
