@@ -31,17 +31,29 @@ _HITL_TYPES = ("approve", "edit", "reject")
 
 
 def summary(value: Any, limit: int = 80) -> str:
-    """A short line saying what an answer was, for the "resumed with ..." marker."""
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) and "type" in v
-                                                 for v in value):
-        return ", ".join(str(v["type"]) for v in value)
-    if isinstance(value, Mapping) and isinstance(value.get("decisions"), list):
-        types = [str(d.get("type")) for d in value["decisions"] if isinstance(d, Mapping)]
-        return ", ".join(types) or "no decisions"
+    """A short line saying what an answer was, for the "resumed with ..." marker (as
+    ``answerSummary`` in ``js/src/answer.js`` says it in the card)."""
+    def typed(items: Any) -> bool:
+        return isinstance(items, list) and bool(items) and all(
+            isinstance(v, Mapping) and isinstance(v.get("type"), str) for v in items)
+
+    def listed(items: list[Any], plural: str) -> str:
+        types = [v["type"] for v in items]
+        return types[0] if len(types) == 1 else f"{len(types)} {plural}: {', '.join(types)}"
+
+    if typed(value):
+        return _cut(listed(value, "responses"), limit)
+    if isinstance(value, Mapping) and typed(value.get("decisions")):
+        return _cut(listed(value["decisions"], "decisions"), limit)
     try:
-        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        text = " ".join(value.split()) if isinstance(value, str) else json.dumps(value, default=str,
+                                                               separators=(",", ":"))
     except ValueError:
         text = repr(value)
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

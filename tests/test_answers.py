@@ -91,8 +91,11 @@ def test_plain_values_take_any_answer_and_several_need_ids() -> None:
 
 def test_summaries_are_short_and_say_the_decisions() -> None:
     assert summary([{"type": "accept", "args": None}]) == "accept"
-    assert summary({"decisions": [{"type": "approve"}, {"type": "reject"}]}) == "approve, reject"
+    assert summary({"decisions": [{"type": "approve"}, {"type": "reject"}]}) == (
+        "2 decisions: approve, reject")
+    assert summary([{"type": "accept"}, {"type": "ignore"}]) == "2 responses: accept, ignore"
     assert summary("yes") == "yes"
-    assert summary({"a": 1}) == '{"a": 1}'
+    assert summary("two\nlines ") == "two lines"
+    assert summary({"a": 1}) == '{"a":1}'  # as JSON.stringify says it
     long = summary("x" * 500)
     assert len(long) == 80 and long.endswith("…")

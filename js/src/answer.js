@@ -463,5 +463,6 @@ const listed = (types, plural) => (types.length === 1 ? types[0] : `${types.leng
 export function answerSummary(value) {
   if (Array.isArray(value) && typed(value)) return cut(listed(value.map((v) => v.type), "responses"));
   if (isObj(value) && Array.isArray(value.decisions) && typed(value.decisions)) return cut(listed(value.decisions.map((d) => d.type), "decisions"));
-  return cut(JSON.stringify(value) ?? "nothing");
+  // Text as it reads, on one line; anything else as JSON.
+  return cut(typeof value === "string" ? value.replace(/\s+/g, " ").trim() : JSON.stringify(value) ?? "nothing");
 }

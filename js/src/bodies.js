@@ -9,7 +9,6 @@ import { TRUNCATED } from "./protocol.js";
 import { formatBytes, formatSeconds, isMessage, safeText } from "./text.js";
 import { h, longText, messageBubble, valueNode } from "./dom.js";
 import { branchLabel, stepText } from "./timeline.js";
-import { inboxRequests, interruptParts, reviewConfig, shapeOf } from "./answer.js";
 
 // No prototype: an unknown kind must not find Object's methods.
 export const KINDS = Object.freeze({
@@ -32,8 +31,10 @@ export const KINDS = Object.freeze({
   interrupt: {
     keepOpen: true,
     // What the graph asks is the value; the interrupt's id is plumbing.
-    body: (item) => fixed(interruptCards(item.data)),
+    body: (item, _child, slot) => fixed(interruptCards(item.data, slot)),
   },
+  // Another run streamed into the same view: a resume, a re-run from a checkpoint.
+  section: { divider: true, quiet: true },
   message: {
     bare: true,
     body: (item) => messageBubble(item),
@@ -68,9 +69,10 @@ const GENERIC = { body: (item) => fixed(valueNode(item.data, 0)) };
 /** The registry entry of an item's kind; kinds without one (update, event) show their data. */
 export const kindOf = (item) => KINDS[item.kind] ?? GENERIC;
 
-/** The body of a panel for `item`; `child(item)` makes the view of a child item. */
-export function body(item, child) {
-  return (kindOf(item).body ?? GENERIC.body)(item, child);
+/** The body of a panel for `item`; `child(item)` makes the view of a child item, `slot(entry)`
+ * the place to answer an interrupt (the view's; without it, an empty block). */
+export function body(item, child, slot) {
+  return (kindOf(item).body ?? GENERIC.body)(item, child, slot);
 }
 
 /** The meta line of a panel: chunk number, when it started, and what the kind adds (its
@@ -226,7 +228,7 @@ function progressNode(data) {
 }
 
 /** A task: its input, what it streamed (tokens, its subgraph's panels), then its result. */
-function taskBody(item, child) {
+function taskBody(item, child, slot) {
   const input = h("div", { className: "lgw-task" });
   if (item.data.input !== undefined) input.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "input: " }), valueNode(item.data.input, 1)));
   const streamed = nodeBody(item, child, { showUpdate: false });
@@ -247,7 +249,7 @@ function taskBody(item, child) {
 
 function taskEnd(item) {
   const rows = h("div", { className: "lgw-task" });
-  if (item.interrupts?.length) rows.append(interruptCards(item.interrupts));
+  if (item.interrupts?.length) rows.append(interruptCards(item.interrupts, slot));
   if (item.error) rows.append(h("div", { className: "lgw-row lgw-error-msg", text: `error: ${typeof item.error === "string" ? item.error : JSON.stringify(item.error)}` }));
   else if (item.done) rows.append(h("div", { className: "lgw-row" }, h("span", { className: "lgw-key", text: "result: " }), valueNode(item.data.result, 1)));
   else rows.append(h("div", { className: "lgw-note", text: "running…" }));
@@ -270,24 +272,31 @@ function errorBody(item) {
 
 const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** Agent Inbox's HumanInterrupt: {action_request: {action, args}, config, description}. */
+const isInboxRequest = (v) => isObj(v) && isObj(v.action_request) && "action" in v.action_request;
+/** LangChain v1 human-in-the-loop: {action_requests: [{name, args, description}], review_configs}. */
+const isHitlRequest = (v) => isObj(v) && Array.isArray(v.action_requests);
+
 /**
  * Interrupt cards, readable without a click: what the graph asks (an action and its arguments,
  * the description with its line breaks, the responses allowed) or the plain value, and the
  * fields of a response schema. Each card keeps an empty `.lgw-icard-answer` for answering
  * controls to come.
  */
-export function interruptCards(data) {
+export function interruptCards(data, slot) {
   const entries = Array.isArray(data) ? data : [data];
-  return h("div", { className: "lgw-interrupt" }, ...entries.map(interruptCard));
+  return h("div", { className: "lgw-interrupt" }, ...entries.map((entry) => interruptCard(entry, slot)));
 }
 
-function interruptCard(entry) {
-  const { value, schema } = interruptParts(entry);
-  const shape = shapeOf(entry);
+function interruptCard(entry, slot) {
+  const isEntry = isObj(entry) && "value" in entry;
+  const value = isEntry ? entry.value : entry;
+  const schema = isEntry ? entry.response_schema : undefined;
   const card = h("div", { className: "lgw-icard" });
-  if (shape === "inbox") {
-    for (const request of inboxRequests(value)) card.append(inboxCard(request));
-  } else if (shape === "hitl") {
+  const inbox = Array.isArray(value) && value.length && value.every(isInboxRequest) ? value : isInboxRequest(value) ? [value] : null;
+  if (inbox) {
+    for (const request of inbox) card.append(inboxCard(request));
+  } else if (isHitlRequest(value)) {
     card.append(...hitlCards(value));
   } else if (typeof value === "string") {
     card.append(h("div", { className: "lgw-icard-text", text: value }));
@@ -297,8 +306,8 @@ function interruptCard(entry) {
   } else {
     card.append(valueNode(value, 0));
   }
-  if (schema) card.append(schemaNode(schema));
-  card.append(h("div", { className: "lgw-icard-answer" }));
+  if (isObj(schema)) card.append(schemaNode(schema));
+  card.append((slot && isEntry ? slot(entry) : null) ?? h("div", { className: "lgw-icard-answer" }));
   return card;
 }
 
@@ -313,7 +322,7 @@ function actionNode(name, args, description, allowedLabel, allowed) {
   if (description !== undefined && description !== null && description !== "") {
     el.append(h("div", { className: "lgw-icard-desc", text: safeText(description) }));
   }
-  if (Array.isArray(allowed) && allowed.length) {
+  if (allowed?.length) {
     el.append(h("div", { className: "lgw-icard-allowed" }, h("span", { className: "lgw-note", text: `${allowedLabel}: ` }),
       ...allowed.map((a) => h("span", { className: "lgw-icard-chip", text: safeText(a) }))));
   }
@@ -337,9 +346,11 @@ function inboxCard(request) {
 }
 
 function hitlCards(value) {
+  const configs = Array.isArray(value.review_configs) ? value.review_configs : [];
   return value.action_requests.map((request, i) => {
     const r = isObj(request) ? request : { name: request };
-    const decisions = reviewConfig(value, i)?.allowed_decisions;
+    const config = configs.find((c) => isObj(c) && c.action_name === r.name) ?? (isObj(configs[i]) ? configs[i] : {});
+    const decisions = Array.isArray(config.allowed_decisions) ? config.allowed_decisions : [];
     return actionNode(r.name ?? r.action, r.args, r.description, "allowed decisions", decisions);
   });
 }

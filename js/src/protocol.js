@@ -2,8 +2,9 @@
 // Keep in sync with lgwidget/_protocol.py (the message kinds) and lgwidget/_transport.py (the
 // batch format and the truncation marker).
 
-/** The `type` of a custom message: a batch from the kernel; a gap or Stop from the front end. */
-export const MSG = Object.freeze({ BATCH: "batch", SYNC: "sync", STOP: "stop" });
+/** The `type` of a custom message: a batch from the kernel; from the front end a gap, Stop, an
+ * answer to an interrupt, a request for the thread's history, a re-run from a checkpoint. */
+export const MSG = Object.freeze({ BATCH: "batch", SYNC: "sync", STOP: "stop", ANSWER: "answer", HISTORY: "history", RERUN: "rerun" });
 
 /** The key of a chunk the kernel cut short: its value is the chunk's size in bytes. */
 export const TRUNCATED = "__lgwidget_truncated__";

@@ -17,6 +17,8 @@ export class RunStore {
     this.items = this.timeline.items; // top-level items, in order
     this.nodes = this.timeline.nodes; // node name -> number of its items
     this.pending = new Map(); // seq -> batch that came early
+    this.sections = []; // the runs streamed into this view (the widget's `sections`)
+    this.marked = 1; // sections whose marker is placed (the first run needs none)
     for (const listener of this.listeners) listener(null);
   }
 
@@ -31,6 +33,7 @@ export class RunStore {
       this.pending.delete(b.seq);
       for (let i = 0; i < b.lines.length; i++) {
         const line = b.lines[i];
+        this.mark(b.seq + i, b.t[i]);
         this.bytes += line.length;
         try {
           this.timeline.ingest(b.seq + i, b.events[i], line, b.t[i]);
@@ -46,6 +49,25 @@ export class RunStore {
     const { added, changed } = this.timeline.drain();
     for (const listener of this.listeners) listener(added, changed);
     return true;
+  }
+
+  /** The widget's sections: a resume or re-run gets its marker before its first chunk. */
+  setSections(sections) {
+    this.sections = Array.isArray(sections) ? sections : [];
+    if (this.mark(this.count, undefined)) {
+      const { added, changed } = this.timeline.drain();
+      for (const listener of this.listeners) listener(added, changed);
+    }
+  }
+
+  /** Place the markers of the sections that start at or before chunk `index`. */
+  mark(index, t) {
+    let placed = false;
+    while (this.marked < this.sections.length && this.sections[this.marked].start <= index) {
+      this.timeline.section(this.sections[this.marked++], t);
+      placed = true;
+    }
+    return placed;
   }
 
   /** The run ended: nothing in it is still streaming, whatever its modes sent. */

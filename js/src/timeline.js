@@ -230,6 +230,18 @@ export class Timeline {
     for (const other of group.items) this.changed.add(other);
   }
 
+  /**
+   * Another run streams into this timeline from here on (a resume, a re-run from a checkpoint):
+   * a marker saying what it was, and nothing of the run before it is still open.
+   */
+  section(section, t) {
+    this.root.open = new Map();
+    this.root.steps = undefined;
+    this.root.lastEnd = t;
+    const title = safeText(section.label ?? section.kind);
+    this.append(this.root, { kind: "section", title, data: section, t, index: undefined, done: true });
+  }
+
   /** A chunk the view could not make sense of, kept visible as its text. */
   unreadable(index, event, line, t) {
     const { path } = splitEvent(event);

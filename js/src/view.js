@@ -5,7 +5,8 @@
 // it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
 import { body, keepsOpen, kindOf, labelText, metaText } from "./bodies.js";
 import { h, reveal } from "./dom.js";
-import { formatBytes, formatSeconds } from "./text.js";
+import { formatBytes, formatSeconds, safeText } from "./text.js";
+import { Answers, continueButton, historyPane } from "./thread.js";
 import { matches } from "./timeline.js";
 
 export const WINDOW = 200; // panels shown before "Show earlier"
@@ -13,14 +14,16 @@ export const FRAME_BUDGET_MS = 8;
 export const NODE_OPTIONS = 100; // node names in the node filter
 export const REVEAL_PANELS = 20; // panels a text filter opens to show its hits
 
-/** The run's header (who, status, run id, time and size, Stop) and its error line. */
+/** The run's header (who, status, run id, thread, time and size, Stop), its notes and its error line. */
 function runHeader(run, store) {
   const assistant = h("span", { className: "lgw-assistant" });
   const badge = h("span", { className: "lgw-badge" });
   const runId = h("span", { className: "lgw-runid" });
+  const thread = h("span", { className: "lgw-runid lgw-thread" });
+  const notes = h("div", { className: "lgw-notes" });
   const stats = h("span", { className: "lgw-stats" });
   const stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => run.stop() });
-  const el = h("div", { className: "lgw-header" }, assistant, badge, runId, h("span", { className: "lgw-spacer" }), stats, stop);
+  const el = h("div", { className: "lgw-header" }, assistant, badge, runId, thread, h("span", { className: "lgw-spacer" }), stats, stop);
   const errorLine = h("div", { className: "lgw-error-line" });
   const update = () => {
     const status = run.get("status") ?? "idle";
@@ -30,6 +33,12 @@ function runHeader(run, store) {
     const id = run.get("run_id");
     runId.textContent = id ? `run ${id}` : "";
     runId.title = id ?? "";
+    const threadId = run.get("thread_id");
+    thread.textContent = threadId ? `thread ${threadId}` : "";
+    thread.title = threadId ?? "";
+    const lines = (run.get("notes") ?? []).map(safeText);
+    if (notes.textContent !== lines.join("")) notes.replaceChildren(...lines.map((text) => h("div", { className: "lgw-note", text })));
+    notes.hidden = lines.length === 0;
     const started = run.get("started_at");
     const ended = run.get("ended_at");
     const elapsed = started ? ((ended ?? Date.now() / 1000) - started) * 1000 : null;
@@ -41,7 +50,7 @@ function runHeader(run, store) {
     errorLine.hidden = !error;
     errorLine.textContent = error ? `${error.error}: ${error.message}` : "";
   };
-  return { el, errorLine, update };
+  return { el, notes, errorLine, update };
 }
 
 // -- panels ------------------------------------------------------------------------------
@@ -60,6 +69,11 @@ export class RunView {
     // The model object changes when the view is adopted by a new render(): reach it through here.
     this.run = run;
     run = { get: (name) => this.run.get(name), watch: (callback) => this.run.watch(callback), stop: () => this.run.stop() };
+    if (this.run.answer) {
+      run.answer = (id, value) => this.run.answer(id, value);
+      run.history = (limit) => this.run.history(limit);
+      run.rerun = (checkpointId, input) => this.run.rerun(checkpointId, input);
+    }
     this.windowSize = windowSize;
     this.budgetMs = budgetMs;
     // UI state lives on the store so a re-displayed view keeps it.
@@ -76,7 +90,10 @@ export class RunView {
     this.cleanups = [];
     this.header = runHeader(run, store);
     this.runProxy = run;
+    this.history = historyPane(run);
+    this.continue = continueButton(run);
     this.build(el);
+    this.answers = new Answers(run, this.root);
     this.rebuild();
     this.connect();
   }
@@ -160,9 +177,12 @@ export class RunView {
     this.list = h("div", { className: "lgw-list" });
     this.root.append(
       this.header.el,
+      this.header.notes,
       h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter, this.stateLabel, this.copyState,
         h("button", { className: "lgw-button", text: "Expand all", onclick: () => this.setAllOpen(true) }),
-        h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) })),
+        h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) }),
+        h("span", { className: "lgw-spacer" }), this.continue.el, this.history.toggle),
+      this.history.el,
       this.header.errorLine,
       h("div", { className: "lgw-scroll" }, this.earlier, this.list),
     );
@@ -183,6 +203,9 @@ export class RunView {
 
   updateHeader() {
     this.header.update();
+    this.answers?.update();
+    this.history.update();
+    this.continue.update();
     this.stateLabel.hidden = !this.store.timeline.modes.has("values");
     this.copyState.hidden = this.store.timeline.finalState === undefined;
   }
@@ -365,6 +388,13 @@ export class RunView {
   }
 
   panel(item) {
+    if (kindOf(item).divider) {
+      // A marker between two runs streamed into this view: what the second one was.
+      const el = h("div", { className: `lgw-section lgw-section-${safeText(item.data?.kind)}`, role: "separator", "data-index": item.data?.start },
+        h("span", { className: "lgw-section-text", text: item.title }));
+      this.views.set(item.id, { item, el });
+      return { item, el, open: false };
+    }
     const caret = h("span", { className: "lgw-caret", text: "▸" });
     const meta = h("span", { className: "lgw-meta", text: metaText(item), title: item.index === undefined ? "" : `w.chunks[${item.index}]` });
     const copy = h("button", {
@@ -425,7 +455,7 @@ export class RunView {
     panel.open = open;
     panel.el.classList.toggle("lgw-open", open);
     if (open && !panel.body) {
-      panel.content = body(panel.item, (child) => this.child(child));
+      panel.content = body(panel.item, (child) => this.child(child), this.answers.slot);
       panel.body = h("div", { className: "lgw-panel-body" }, panel.content.el);
       panel.el.append(panel.body);
     }

@@ -51,6 +51,9 @@ function connect(model) {
   const onMessage = (msg, buffers) => {
     if (msg?.type === MSG.BATCH) enqueue(buffers);
   };
+  const onSections = () => {
+    chain = chain.then(() => store.setSections(model.get("sections")));
+  };
   const onStatus = () => {
     const status = model.get("status");
     // After the batches still being decoded: the status can arrive before the last of them.
@@ -59,6 +62,8 @@ function connect(model) {
   model.on("change:snapshot", onSnapshot);
   model.on("msg:custom", onMessage);
   model.on("change:status", onStatus);
+  model.on("change:sections", onSections);
+  onSections();
   onSnapshot();
   onStatus(); // a saved notebook: the run is over
   if (model.get("status") === "running") {
@@ -74,13 +79,15 @@ function connect(model) {
     model.off("change:snapshot", onSnapshot);
     model.off("msg:custom", onMessage);
     model.off("change:status", onStatus);
+    model.off("change:sections", onSections);
     if (stores.get(key) === store) stores.delete(key);
   };
 }
 
-const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"];
+const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id", "thread_id",
+  "pending", "answered", "answer_error", "checkpoints", "notes", "sections"];
 
-/** What a RunView needs of the model: its traits, their changes, and Stop. */
+/** What a RunView needs of the model: its traits, their changes, and what it asks the kernel. */
 export function runOf(model) {
   return {
     get: (name) => model.get(name),
@@ -89,6 +96,9 @@ export function runOf(model) {
       return () => { for (const name of HEADER) model.off(`change:${name}`, callback); };
     },
     stop: () => model.send({ type: MSG.STOP }),
+    answer: (id, value) => model.send({ type: MSG.ANSWER, id, value }),
+    history: (limit) => model.send({ type: MSG.HISTORY, limit }),
+    rerun: (checkpointId, input) => model.send({ type: MSG.RERUN, checkpoint_id: checkpointId, input }),
   };
 }
 

@@ -33,8 +33,9 @@ describe("the registry", () => {
     assert.deepEqual(flags("keepOpen"), ["error", "interrupt", "task"]);
     assert.equal(KINDS.task.keepOpen({ interrupts: [] }), false, "a task stays open only when it asks");
     assert.equal(KINDS.task.keepOpen({ interrupts: [{ value: 1 }] }), true);
-    assert.deepEqual(flags("quiet"), ["custom", "events"]);
+    assert.deepEqual(flags("quiet"), ["custom", "events", "section"]);
     assert.deepEqual(flags("bare"), ["message"]);
+    assert.deepEqual(flags("divider"), ["section"], "a marker between runs, not a panel");
   });
 });
 

@@ -1,6 +1,7 @@
 // The wire format: batch blobs, their text, event names.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 import { MSG, TRUNCATED, decodeBatch, inflate, nameOf, parse, parseBatch, splitEvent } from "../src/protocol.js";
 import { batchBlob, batchText, updateChunks } from "./batches.js";
@@ -40,7 +41,10 @@ test("a blob that is not zlib rejects", async () => {
 const batch = (seq, chunks) => parseBatch(batchText(seq, chunks));
 
 test("the message kinds are the kernel's (lgwidget/_protocol.py), and cannot be changed here", () => {
-  assert.deepEqual({ ...MSG }, { BATCH: "batch", SYNC: "sync", STOP: "stop" });
+  const python = readFileSync(new URL("../../lgwidget/_protocol.py", import.meta.url), "utf8");
+  const kinds = Object.fromEntries([...python.matchAll(/^([A-Z]+) = "(\w+)"$/gm)].map((m) => [m[1], m[2]]));
+  assert.ok(Object.keys(kinds).length >= 6, "the kinds were read from _protocol.py");
+  assert.deepEqual({ ...MSG }, kinds);
   assert.ok(Object.isFrozen(MSG));
 });
 
