@@ -239,7 +239,7 @@ function taskBody(item, child, slot) {
     const state = `${item.done}|${item.interrupts?.length ?? 0}`;
     if (state !== shown) {
       shown = state;
-      end.replaceChildren(taskEnd(item));
+      end.replaceChildren(taskEnd(item, slot));
     }
     return later;
   };
@@ -247,7 +247,7 @@ function taskBody(item, child, slot) {
   return { el: h("div", {}, input, streamed.el, end), refresh };
 }
 
-function taskEnd(item) {
+function taskEnd(item, slot) {
   const rows = h("div", { className: "lgw-task" });
   if (item.interrupts?.length) rows.append(interruptCards(item.interrupts, slot));
   if (item.error) rows.append(h("div", { className: "lgw-row lgw-error-msg", text: `error: ${typeof item.error === "string" ? item.error : JSON.stringify(item.error)}` }));

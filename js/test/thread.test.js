@@ -57,6 +57,19 @@ test("an interrupt on a thread gets a form; its answer goes to the kernel once",
   assert.equal($(el, ".lgw-answer"), null);
 });
 
+test("an interrupt in a task's result (stream mode tasks) gets its form too", async () => {
+  const schema = { type: "object", properties: { approved: { type: "boolean" } }, required: ["approved"] };
+  const entry = { value: { question: "Ship it?" }, id: "c".repeat(32), response_schema: schema };
+  const chunks = [["metadata", { run_id: "r" }], ["tasks", { id: "t2", name: "ask", input: {}, triggers: [], metadata: {} }],
+    ["tasks", { id: "t2", name: "ask", error: null, result: {}, interrupts: [entry] }]];
+  const model = interrupted({ snapshot: [blob(0, chunks)], pending: [entry.id], stream_mode: ["tasks"] });
+  const el = open(model);
+  await until$(el, ".lgw-kind-task .lgw-answer");
+  $(el, ".lgw-answer-checkbox").click();
+  $(el, ".lgw-answer-submit").click();
+  assert.deepEqual(answers(model), [{ type: "answer", id: entry.id, value: { approved: true } }]);
+});
+
 test("a stateless run's card says how to get a thread, and offers no form", async () => {
   const el = open(interrupted({ thread_id: null }));
   await until$(el, ".lgw-answer-stateless");
