@@ -335,7 +335,7 @@ class RunWidget(anywidget.AnyWidget):
         """
         request = dataclasses.replace(self.request, input=None, checkpoint_id=None,
                                       command=self._resume_command(value))
-        section = {"kind": "resume", "label": _answers.summary(value)}
+        section = {"kind": "resume", "label": f"resumed with {_answers.summary(value)}"}
         return await self._stream(section, request)
 
     def resume_sync(self, value: Any = None) -> RunWidget:

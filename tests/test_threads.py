@@ -68,7 +68,7 @@ async def test_each_interrupt_shape_is_answered_from_python(server_url: str, whe
     # One view: the resumed run streamed after the first, behind a marker saying what it was.
     assert [s["kind"] for s in w.sections] == ["run", "resume"]
     assert w.sections[1]["start"] == asked and w.sections[1]["status"] == "done"
-    assert w.sections[1]["label"] == _answers.summary(answer)
+    assert w.sections[1]["label"] == f"resumed with {_answers.summary(answer)}"
     assert w.chunk_count == len(w.chunks) > asked
 
 

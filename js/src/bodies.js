@@ -9,6 +9,7 @@ import { TRUNCATED } from "./protocol.js";
 import { formatBytes, formatSeconds, isMessage, safeText } from "./text.js";
 import { h, longText, messageBubble, valueNode } from "./dom.js";
 import { branchLabel, stepText } from "./timeline.js";
+import { inboxRequests, interruptParts, reviewConfig, shapeOf } from "./answer.js";
 
 // No prototype: an unknown kind must not find Object's methods.
 export const KINDS = Object.freeze({
@@ -272,16 +273,11 @@ function errorBody(item) {
 
 const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Agent Inbox's HumanInterrupt: {action_request: {action, args}, config, description}. */
-const isInboxRequest = (v) => isObj(v) && isObj(v.action_request) && "action" in v.action_request;
-/** LangChain v1 human-in-the-loop: {action_requests: [{name, args, description}], review_configs}. */
-const isHitlRequest = (v) => isObj(v) && Array.isArray(v.action_requests);
-
 /**
  * Interrupt cards, readable without a click: what the graph asks (an action and its arguments,
  * the description with its line breaks, the responses allowed) or the plain value, and the
- * fields of a response schema. Each card keeps an empty `.lgw-icard-answer` for answering
- * controls to come.
+ * fields of a response schema. Each card ends in its answer slot: `slot(entry)`, the view's (a
+ * form, or why it cannot be answered here), else an empty `.lgw-icard-answer`.
  */
 export function interruptCards(data, slot) {
   const entries = Array.isArray(data) ? data : [data];
@@ -289,14 +285,12 @@ export function interruptCards(data, slot) {
 }
 
 function interruptCard(entry, slot) {
-  const isEntry = isObj(entry) && "value" in entry;
-  const value = isEntry ? entry.value : entry;
-  const schema = isEntry ? entry.response_schema : undefined;
+  const { value, schema } = interruptParts(entry);
+  const shape = shapeOf(entry);
   const card = h("div", { className: "lgw-icard" });
-  const inbox = Array.isArray(value) && value.length && value.every(isInboxRequest) ? value : isInboxRequest(value) ? [value] : null;
-  if (inbox) {
-    for (const request of inbox) card.append(inboxCard(request));
-  } else if (isHitlRequest(value)) {
+  if (shape === "inbox") {
+    for (const request of inboxRequests(value)) card.append(inboxCard(request));
+  } else if (shape === "hitl") {
     card.append(...hitlCards(value));
   } else if (typeof value === "string") {
     card.append(h("div", { className: "lgw-icard-text", text: value }));
@@ -306,8 +300,9 @@ function interruptCard(entry, slot) {
   } else {
     card.append(valueNode(value, 0));
   }
-  if (isObj(schema)) card.append(schemaNode(schema));
-  card.append((slot && isEntry ? slot(entry) : null) ?? h("div", { className: "lgw-icard-answer" }));
+  if (schema) card.append(schemaNode(schema));
+  // The view's place to answer it; an interrupt_before/after pause has no id to answer.
+  card.append((slot && typeof entry?.id === "string" ? slot(entry) : null) ?? h("div", { className: "lgw-icard-answer" }));
   return card;
 }
 
@@ -322,7 +317,7 @@ function actionNode(name, args, description, allowedLabel, allowed) {
   if (description !== undefined && description !== null && description !== "") {
     el.append(h("div", { className: "lgw-icard-desc", text: safeText(description) }));
   }
-  if (allowed?.length) {
+  if (Array.isArray(allowed) && allowed.length) {
     el.append(h("div", { className: "lgw-icard-allowed" }, h("span", { className: "lgw-note", text: `${allowedLabel}: ` }),
       ...allowed.map((a) => h("span", { className: "lgw-icard-chip", text: safeText(a) }))));
   }
@@ -346,11 +341,9 @@ function inboxCard(request) {
 }
 
 function hitlCards(value) {
-  const configs = Array.isArray(value.review_configs) ? value.review_configs : [];
   return value.action_requests.map((request, i) => {
     const r = isObj(request) ? request : { name: request };
-    const config = configs.find((c) => isObj(c) && c.action_name === r.name) ?? (isObj(configs[i]) ? configs[i] : {});
-    const decisions = Array.isArray(config.allowed_decisions) ? config.allowed_decisions : [];
+    const decisions = reviewConfig(value, i)?.allowed_decisions;
     return actionNode(r.name ?? r.action, r.args, r.description, "allowed decisions", decisions);
   });
 }
