@@ -121,3 +121,10 @@ test("no runs, no numbers", () => {
   const stats = runStats([]);
   assert.deepEqual([stats.bars, stats.rows, stats.span, stats.exact], [[], [], 0, false]);
 });
+
+test("messages-tuple alone: the usage on a message's last chunk counts for its node", () => {
+  const streamed = tokens(["Hi"], meta("agent"), "run-7");
+  streamed[streamed.length - 1][1][0].usage_metadata = { input_tokens: 4, output_tokens: 1, total_tokens: 5 };
+  const stats = runStats(fed(streamed).items);
+  assert.deepEqual([row(stats, "agent").input, row(stats, "agent").output], [4, 1]);
+});
