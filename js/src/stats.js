@@ -22,7 +22,8 @@ const WORK = new Set(["task", "node", "update"]);
  * The run's numbers: `bars` (one per node run, in timeline order, a subgraph's under its
  * parent: { item, key, name, label, depth, parent, start, end, exact, running, lane, critical }),
  * `rows` (one per node: { key, runs, total, max, share, input, output, slowest, costliest }),
- * `span` (ms from the first start to the last end), `exact`, and token `totals`.
+ * `origin` and `span` (ms from the first run's start to the last end), `exact`, and token
+ * `totals`. A row's `share` is its time over the span: parallel runs can add up to more than 1.
  */
 export function runStats(items) {
   const bars = [];
@@ -34,7 +35,9 @@ export function runStats(items) {
   const top = bars.filter((bar) => bar.depth === 0);
   const start = Math.min(...top.map((b) => b.start), Infinity);
   const end = Math.max(...top.map((b) => b.end), -Infinity);
-  const span = top.length ? Math.max(0, end - Math.min(start, 0)) : 0;
+  // From the first run's start: the wait for a worker before it is no node's.
+  const origin = top.length ? Math.max(0, start) : 0;
+  const span = top.length ? Math.max(0, end - origin) : 0;
   assignLanes(bars);
   markCritical(top, bars);
   const usage = usageOf(items);
@@ -61,7 +64,7 @@ export function runStats(items) {
     totals.input += r.input;
     totals.output += r.output;
   }
-  return { bars, rows: list, span, exact: bars.length > 0 && bars.every((b) => b.exact), totals };
+  return { bars, rows: list, origin, span, exact: bars.length > 0 && bars.every((b) => b.exact), totals };
 }
 
 /** Input and output tokens of the whole run (what the header shows), each message once. */
@@ -127,11 +130,15 @@ function lastTime(item) {
 
 const finite = (value) => (Number.isFinite(value) ? value : -Infinity);
 
-/** Parallel runs of one container each get their own lane: the first lane free at their start. */
-function assignLanes(bars) {
+function childrenOf(bars) {
   const groups = new Map();
   for (const bar of bars) (groups.get(bar.parent) ?? groups.set(bar.parent, []).get(bar.parent)).push(bar);
-  for (const group of groups.values()) {
+  return groups;
+}
+
+/** Parallel runs of one container each get their own lane: the first lane free at their start. */
+function assignLanes(bars) {
+  for (const group of childrenOf(bars).values()) {
     const ends = [];
     for (const bar of [...group].sort((a, b) => a.start - b.start)) {
       let lane = ends.findIndex((end) => end <= bar.start + SAME_MOMENT_MS);
@@ -147,15 +154,14 @@ function assignLanes(bars) {
  * through the run that ended last before it started, and so on; inside a critical run that has
  * runs of its own (a subgraph), the same again.
  */
-function markCritical(siblings, bars) {
+function markCritical(siblings, bars, children = childrenOf(bars)) {
   if (!siblings.length) return;
   let current = siblings.reduce((a, b) => (b.end > a.end ? b : a));
   const seen = new Set();
   while (current && !seen.has(current)) {
     seen.add(current);
     current.critical = true;
-    const inner = bars.filter((b) => b.parent === current);
-    markCritical(inner, bars);
+    markCritical(children.get(current) ?? [], bars, children);
     let before = null;
     for (const b of siblings) {
       if (b === current || seen.has(b) || b.end > current.start + SAME_MOMENT_MS) continue;

@@ -11,7 +11,9 @@ import { formatSeconds } from "./text.js";
 export const REFRESH_MS = 400;
 export const ROW_PX = 20; // height of a waterfall row (widget.css: .lgw-wf-row)
 export const OVERSCAN = 10; // rows laid out above and below the visible ones
-export const TABLE_ROWS = 100; // nodes in the table; the rest summed up in one line
+export const VIEW_ROWS = 16; // rows the waterfall shows at once (widget.css: .lgw-wf-scroll)
+export const TABLE_ROWS = 100;
+export const DRAW_MEASURE = "lgwidget: time & tokens"; // nodes in the table; the rest summed up in one line
 
 const tokensText = (n) => `${n.toLocaleString()} ${n === 1 ? "token" : "tokens"}`;
 const percent = (x) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
@@ -62,24 +64,31 @@ export class TimingPane {
   }
 
   draw() {
+    const began = performance.now();
     this.at = this.store.count;
     const stats = (this.stats = runStats(this.store.items));
     const { bars, rows, totals } = stats;
     this.note.textContent = bars.length
       ? ` · ${formatSeconds(stats.span)} · ${tokensText(totals.input + totals.output)} · ${stats.exact ? "exact" : "approximate"}`
       : "";
-    const note = stats.exact
-      ? "Durations are the tasks' own (stream mode tasks or debug)."
-      : "Approximate: from when chunks arrived (a node starts when the step before it ended). Stream mode \"tasks\" gives exact durations.";
     if (!bars.length && !rows.length) {
       this.body.replaceChildren(h("div", { className: "lgw-note", text: "No node has run yet." }));
       return;
     }
-    const scrollTop = this.waterfall?.scroller.scrollTop ?? 0;
-    this.waterfall = waterfall(stats, this.onReveal);
-    this.body.replaceChildren(h("div", { className: "lgw-note lgw-timing-exact", text: note }), table(rows, totals, stats.span), this.waterfall.el);
-    this.waterfall.scroller.scrollTop = scrollTop;
-    this.waterfall.layout();
+    if (!this.waterfall) {
+      this.exact = h("div", { className: "lgw-note lgw-timing-exact" });
+      this.table = h("div", { className: "lgw-timing-table-box" });
+      this.waterfall = waterfall(this.onReveal);
+      this.body.replaceChildren(this.exact, this.table, this.waterfall.el);
+    }
+    this.exact.textContent = stats.exact
+      ? "Durations are the tasks' own (stream mode tasks or debug)."
+      : "Approximate: from when chunks arrived (a node starts when the step before it ended). Stream mode \"tasks\" gives exact durations.";
+    this.table.replaceChildren(table(rows, totals, stats.span));
+    this.waterfall.show(stats);
+    // What a redraw costs, for the browser's performance tools (and the tests): the last one.
+    performance.clearMeasures?.(DRAW_MEASURE);
+    performance.measure?.(DRAW_MEASURE, { start: began });
     // A run going on keeps its pane moving.
     if (this.isRunning()) this.refresh();
   }
@@ -109,22 +118,28 @@ const num = (text) => h("td", { className: "lgw-num", text });
 
 // -- the waterfall ---------------------------------------------------------------------------
 
-function waterfall(stats, onReveal) {
-  const { bars, span } = stats;
-  const scale = span > 0 ? span : 1;
-  const axis = h("div", { className: "lgw-wf-axis" }, h("span", { className: "lgw-wf-label" }),
-    h("span", { className: "lgw-wf-ticks" }, ...[0, 0.25, 0.5, 0.75, 1].map((x) =>
-      h("span", { className: "lgw-wf-tick", style: `left: ${x * 100}%`, text: formatSeconds(x * span) }))));
-  const rows = h("div", { className: "lgw-wf-rows", style: `height: ${bars.length * ROW_PX}px` });
+/**
+ * The waterfall, made once and shown again with new numbers (`show(stats)`). It never reads
+ * layout: its height is known (VIEW_ROWS rows, widget.css) and its scroll position is kept
+ * from its scroll events, so a refresh while the run's panels are being laid out forces none.
+ */
+function waterfall(onReveal) {
+  let bars = [];
+  let scale = 1;
+  let origin = 0;
+  const ticks = h("span", { className: "lgw-wf-ticks" });
+  const axis = h("div", { className: "lgw-wf-axis" }, h("span", { className: "lgw-wf-label" }), ticks);
+  const rows = h("div", { className: "lgw-wf-rows" });
   const scroller = h("div", { className: "lgw-wf-scroll" }, rows);
   const legend = h("div", { className: "lgw-wf-legend" },
     h("span", { className: "lgw-wf-key lgw-critical" }), " critical path: the runs the end of the run waited for · a click shows the run's panel");
   const el = h("div", { className: "lgw-wf" }, axis, scroller, legend);
   let first = -1;
   let last = -1;
+  let top = 0;
   let frame = 0;
   const row = (bar, i) => {
-    const left = (Math.max(0, bar.start) / scale) * 100;
+    const left = (Math.max(0, bar.start - origin) / scale) * 100;
     const width = Math.max(((bar.end - bar.start) / scale) * 100, 0);
     const took = formatSeconds(bar.end - bar.start);
     const title = `${bar.key}${bar.label ? ` (${bar.label})` : ""}: ${took}, from +${formatSeconds(bar.start)}${bar.running ? ", still running" : ""}${bar.critical ? " · critical path" : ""}`;
@@ -141,19 +156,32 @@ function waterfall(stats, onReveal) {
     }, name, h("span", { className: "lgw-wf-track" }, rect, time));
   };
   /** Lay out the rows in sight (and OVERSCAN around them); the others are not in the DOM. */
-  const layout = () => {
+  const layout = (force = false) => {
     frame = 0;
-    const height = scroller.clientHeight || 12 * ROW_PX;
-    const from = Math.max(0, Math.floor(scroller.scrollTop / ROW_PX) - OVERSCAN);
-    const to = Math.min(bars.length, Math.ceil((scroller.scrollTop + height) / ROW_PX) + OVERSCAN);
-    if (from === first && to === last) return;
+    const from = Math.max(0, Math.floor(top / ROW_PX) - OVERSCAN);
+    const to = Math.min(bars.length, Math.ceil(top / ROW_PX) + VIEW_ROWS + OVERSCAN);
+    if (!force && from === first && to === last) return;
     first = from;
     last = to;
     const fragment = document.createDocumentFragment();
     for (let i = from; i < to; i++) fragment.append(row(bars[i], i));
     rows.replaceChildren(fragment);
   };
-  scroller.addEventListener("scroll", () => { if (!frame) frame = requestAnimationFrame(layout); }, { passive: true });
+  scroller.addEventListener("scroll", () => {
+    top = scroller.scrollTop;
+    if (!frame) frame = requestAnimationFrame(() => layout());
+  }, { passive: true });
+  const show = (stats) => {
+    bars = stats.bars;
+    scale = stats.span > 0 ? stats.span : 1;
+    origin = stats.origin;
+    // Times since the run's start, as the panels say them.
+    ticks.replaceChildren(...[0, 0.25, 0.5, 0.75, 1].map((x) =>
+      h("span", { className: "lgw-wf-tick", style: `left: ${x * 100}%`, text: `+${formatSeconds(origin + x * stats.span)}` })));
+    rows.setAttribute("style", `height: ${bars.length * ROW_PX}px`);
+    scroller.setAttribute("style", `height: ${Math.min(bars.length, VIEW_ROWS) * ROW_PX}px`);
+    layout(true);
+  };
   const reveal = (event) => {
     const target = event.target.closest?.(".lgw-wf-row");
     if (!target) return;
@@ -167,7 +195,7 @@ function waterfall(stats, onReveal) {
       reveal(event);
     }
   });
-  return { el, scroller, layout };
+  return { el, scroller, show };
 }
 
 // -- the header's parts ----------------------------------------------------------------------
