@@ -12,7 +12,8 @@ Pure (no I/O, no widget). The same rules as the view's "Time & tokens" pane (``j
   once, for the node that produced it (``values`` alone does not say which: a message seen
   only there counts for the one node that ended before that state, else for ``(state)``).
 
-A subgraph's node is named by its path, ``review › check`` (with ``stream_subgraphs``).
+A subgraph's node is named by its path, its parent and its name joined by :data:`SEPARATOR`
+(as the view writes it), with ``stream_subgraphs``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ._parts import StreamPart
 COLUMNS = ("node", "runs", "total_s", "max_s", "input_tokens", "output_tokens")
 #: Tokens of messages seen only in a ``values`` state no single node can be named for.
 STATE = "(state)"
-SEPARATOR = " › "
+SEPARATOR = " \u203a "  # a single right-pointing angle quote, as the view shows paths
 
 
 class Stats(list[dict[str, Any]]):
@@ -42,7 +43,7 @@ class Stats(list[dict[str, Any]]):
     def to_pandas(self) -> Any:
         """The rows as a ``pandas.DataFrame`` indexed by node (pandas is not a dependency)."""
         try:
-            import pandas
+            import pandas  # type: ignore[import-untyped,unused-ignore]
         except ImportError:
             raise ImportError("Stats.to_pandas() needs pandas, which lgwidget does not install: "
                               "pip install pandas (or use the rows, a list of dicts)") from None
@@ -99,7 +100,8 @@ class _Durations:
         if mode == "values" and not self.exact:
             self._last_end[path] = t  # a state is sent as a step ends, the input's before step 1
             return
-        if mode == "tasks" or (mode == "debug" and data.get("type") in ("task", "task_result")):
+        if isinstance(data, dict) and (mode == "tasks" or (
+                mode == "debug" and data.get("type") in ("task", "task_result"))):
             self.exact = True
             task = data if mode == "tasks" else data.get("payload")
             stamp = _timestamp(data.get("timestamp")) if mode == "debug" else None
@@ -107,14 +109,15 @@ class _Durations:
                 self._task(task, path, t, stamp, order)
         elif self.exact:
             return  # the tasks say it all; updates would count each run twice
-        elif mode == "messages" and len(data) == 2 and isinstance(data[1], dict):
+        elif mode == "messages" and isinstance(data, list) and len(data) == 2 \
+                and isinstance(data[1], dict):
             # A task's first token: it was at work (parallel branches each have a task).
             node, task = data[1].get("langgraph_node"), data[1].get("langgraph_checkpoint_ns")
             if isinstance(node, str) and task not in self._working:
                 self._working.add(task)
                 where = _checkpoint_path(data[1])
                 self._open.setdefault((where, node), []).append(self._step_start(where))
-        elif mode == "updates":
+        elif mode == "updates" and isinstance(data, dict):
             for node in data:
                 if node == INTERRUPT:
                     continue
@@ -161,15 +164,16 @@ class _Tokens:
 
     def add(self, mode: str, path: tuple[str, ...], data: Any, order: dict[str, None]) -> None:
         if mode == "messages" and isinstance(data, list) and len(data) == 2:
-            meta = data[1] if isinstance(data[1], dict) else {}
+            meta: dict[str, Any] = data[1] if isinstance(data[1], dict) else {}
             node = meta.get("langgraph_node")
             if isinstance(node, str):
                 self._count(data[0], _key(_checkpoint_path(meta), node), order)
         elif mode == "messages/metadata" and isinstance(data, dict):
             for message_id, value in data.items():
-                meta = (value or {}).get("metadata") if isinstance(value, dict) else None
-                if isinstance(meta, dict) and isinstance(meta.get("langgraph_node"), str):
-                    self._names[message_id] = _key(_checkpoint_path(meta), meta["langgraph_node"])
+                found = value.get("metadata") if isinstance(value, dict) else None
+                if isinstance(found, dict) and isinstance(found.get("langgraph_node"), str):
+                    self._names[message_id] = _key(_checkpoint_path(found),
+                                                   found["langgraph_node"])
         elif mode == "messages/complete" and isinstance(data, list):
             for message in data:
                 if isinstance(message, dict) and message.get("id") in self._names:

@@ -30,7 +30,8 @@ def project_url(value: str | None) -> str | None:
             or not _PROJECT_PATH.search(parts.path):
         raise ValueError(
             f"not a LangSmith project page: {value!r}; expected the address your browser shows "
-            "for the project, https://smith.langchain.com/o/<organization id>/projects/p/<project id>")
+            "for the project, "
+            "https://smith.langchain.com/o/<organization id>/projects/p/<project id>")
     return url
 
 

@@ -16,11 +16,12 @@ import lgwidget
 from lgwidget import _stats, _trace
 
 TIMING = Path(__file__).parent / "graphs" / "timing.py"
+SEP = _stats.SEPARATOR
 INPUT = {"topics": ["a", "b", "c"], "messages": [{"role": "user", "content": "Write a report."}]}
-NODES = ["plan", "research", "review", "review › check", "review › polish", "write"]
+NODES = ["plan", "research", "review", f"review{SEP}check", f"review{SEP}polish", "write"]
 # The tokens tests/graphs/timing.py reports per node (research: three branches of 20 + 7).
-TOKENS = {"plan": (10, 5), "research": (60, 21), "review": (0, 0), "review › check": (30, 11),
-          "review › polish": (0, 0), "write": (100, 40)}
+TOKENS = {"plan": (10, 5), "research": (60, 21), "review": (0, 0),
+          f"review{SEP}check": (30, 11), f"review{SEP}polish": (0, 0), "write": (100, 40)}
 # A loaded machine only makes a task look longer; a tasks-mode start and result are sent as
 # the task starts and ends, so shorter than its sleep it cannot be by more than a few ms.
 SLACK_BELOW, SLACK_ABOVE = 0.02, 0.5
@@ -45,8 +46,8 @@ def check_exact(stats: _stats.Stats) -> None:
     assert stats.exact
     assert sorted(rows) == sorted(NODES)
     assert rows["research"]["runs"] == 3
-    for node, sleep in {"plan": 0.1, "research": 0.3, "review › check": 0.1,
-                        "review › polish": 0.05, "write": 0.2}.items():
+    for node, sleep in {"plan": 0.1, "research": 0.3, f"review{SEP}check": 0.1,
+                        f"review{SEP}polish": 0.05, "write": 0.2}.items():
         took = rows[node]["max_s"]
         assert sleep - SLACK_BELOW <= took <= sleep + SLACK_ABOVE, (node, took)
     assert rows["review"]["max_s"] >= 0.15 - SLACK_BELOW  # its subgraph's two nodes
@@ -126,8 +127,10 @@ def test_stats_from_parts_and_times() -> None:
               part("updates", {"a": {"x": 3}}), part("updates", {"__interrupt__": []})]
     rows = _stats.stats(chunks, [0, 100, 400, 500, None])  # the last time not known yet
     assert rows == [
-        {"node": "a", "runs": 2, "total_s": 0.3, "max_s": 0.3, "input_tokens": 0, "output_tokens": 0},
-        {"node": "b", "runs": 1, "total_s": 0.1, "max_s": 0.1, "input_tokens": 0, "output_tokens": 0},
+        {"node": "a", "runs": 2, "total_s": 0.3, "max_s": 0.3, "input_tokens": 0,
+         "output_tokens": 0},
+        {"node": "b", "runs": 1, "total_s": 0.1, "max_s": 0.1, "input_tokens": 0,
+         "output_tokens": 0},
     ]
     assert not rows.exact
 

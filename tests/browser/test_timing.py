@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+from lgwidget._stats import SEPARATOR as SEP
 from tests.support.harness import (
     long_task_observer,
     open_notebook,
@@ -25,9 +26,11 @@ INPUT = {"topics": ["a", "b", "c"], "messages": [{"role": "user", "content": "Wr
 def _bars(widget) -> list[dict]:
     """Each waterfall row: its node, lane and the bar's box on screen."""
     return widget.locator(".lgw-wf-row").evaluate_all(
-        """rows => rows.map(r => { const b = r.querySelector('.lgw-wf-bar').getBoundingClientRect();
+        """rows => rows.map(r => {
+             const b = r.querySelector('.lgw-wf-bar').getBoundingClientRect();
+             const critical = r.querySelector('.lgw-wf-bar').classList.contains('lgw-critical');
              return {node: r.dataset.node, lane: r.dataset.lane, left: b.left, right: b.right,
-                     critical: r.querySelector('.lgw-wf-bar').classList.contains('lgw-critical')}; })""")
+                     critical}; })""")
 
 
 def test_the_pane_shows_where_the_time_and_tokens_went(jupyterlab, page, server_url):
@@ -59,14 +62,15 @@ def test_the_pane_shows_where_the_time_and_tokens_went(jupyterlab, page, server_
     table.first.wait_for()
     names = table.locator(".lgw-timing-node").evaluate_all(
         "cells => cells.map(c => c.firstChild.textContent)")
-    assert names == ["plan", "research", "review", "review › check", "review › polish", "write"]
+    assert names == ["plan", "research", "review", f"review{SEP}check", f"review{SEP}polish",
+                     "write"]
     assert table.nth(1).locator(".lgw-mark-slow").count() == 1
     assert table.nth(5).locator(".lgw-mark-cost").count() == 1
     assert widget.locator(".lgw-timing-note").text_content().endswith("exact")
 
     bars = _bars(widget)
     assert [b["node"] for b in bars] == ["plan", "research", "research", "research", "review",
-                                         "review › check", "review › polish", "write"]
+                                         f"review{SEP}check", f"review{SEP}polish", "write"]
     research = [b for b in bars if b["node"] == "research"]
     assert sorted(b["lane"] for b in research) == ["0", "1", "2"]
     # Side by side in time: each branch starts before any of them ends.
@@ -74,7 +78,7 @@ def test_the_pane_shows_where_the_time_and_tokens_went(jupyterlab, page, server_
     assert bars[0]["right"] <= min(b["left"] for b in research) + 2  # after plan
     assert bars[-1]["left"] >= max(b["right"] for b in research)  # write after them
     assert [b["node"] for b in bars if b["critical"]] == [
-        "plan", "research", "review", "review › check", "review › polish", "write"]
+        "plan", "research", "review", f"review{SEP}check", f"review{SEP}polish", "write"]
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     for dark in (False, True):
@@ -84,8 +88,9 @@ def test_the_pane_shows_where_the_time_and_tokens_went(jupyterlab, page, server_
     set_theme(page, False)
 
     # A click on the subgraph's check bar opens its panel inside review's, in view.
-    widget.locator(".lgw-wf-row[data-node='review › check']").click()
-    check = widget.locator(".lgw-list > .lgw-panel[data-node='review'] .lgw-panel[data-node='check']")
+    widget.locator(f".lgw-wf-row[data-node='review{SEP}check']").click()
+    check = widget.locator(
+        ".lgw-list > .lgw-panel[data-node='review'] .lgw-panel[data-node='check']")
     check.wait_for()
     assert "lgw-open" in check.get_attribute("class")
     assert check.evaluate("""p => { const r = p.getBoundingClientRect();
