@@ -75,8 +75,11 @@ class Transport:
         self.messages_sent = self.bytes_sent = 0
         #: Characters of JSON text added, as the source sent them (complete after close()).
         self.bytes_added = 0
+        #: Each chunk's arrival in ms since the start, as the browser gets it (made on the
+        #: transport's thread, so a chunk still pending has none yet; complete after close()).
+        self.times: list[int] = []
         if after is not None:
-            self._blobs = list(after._blobs)
+            self._blobs, self.times = list(after._blobs), list(after.times)
             self._seq, self._start, self.bytes_added = after._seq, after._start, after.bytes_added
 
     def start(self) -> None:
@@ -134,6 +137,7 @@ class Transport:
         while (item := self._queue.get()) is not None:
             seq, chunks = item
             times = [round((t - start) * 1000) for _, _, t in chunks]
+            self.times.extend(times)
             self.bytes_added += sum(len(raw) for _, raw, _ in chunks)
             blob = encode_batch(seq, [e for e, _, _ in chunks], times, [r for _, r, _ in chunks])
             with self._lock:

@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from . import _answers, _model, _protocol, _runfile
+from . import _answers, _model, _protocol, _runfile, _stats, _trace
 from ._decode import dumps
 from ._errors import LGWidgetError
 from ._parts import StreamPart
@@ -126,6 +126,10 @@ class RunWidget(anywidget.AnyWidget):
     checkpoints = t.List(t.Dict()).tag(sync=True)
     #: Lines the view shows under its header: what lgwidget did that the user did not ask for.
     notes = t.List(t.Unicode()).tag(sync=True)
+    #: The LangSmith project page this run is traced to (see ``_trace``); default
+    #: ``$LGWIDGET_LANGSMITH_PROJECT``. With it, ``trace_url`` links to the run's trace.
+    trace_project = t.Unicode(None, allow_none=True)
+    trace_url = t.Unicode(None, allow_none=True, read_only=True).tag(sync=True)
 
     def __init__(
         self,
@@ -155,6 +159,7 @@ class RunWidget(anywidget.AnyWidget):
         #: The run's parameters (``RunRequest``: assistant_id, input, stream_mode, config, ...).
         self.request = request
         self.chunks: list[StreamPart] = []
+        self._times: list[int] = []  # arrival of each chunk, ms since the start (the transport's)
         self.exception: BaseException | None = None
         self._transport: Transport | None = None
         self._task: asyncio.Task[None] | None = None
@@ -215,6 +220,7 @@ class RunWidget(anywidget.AnyWidget):
         raws = [dumps(data) for _, data, _ in parts]
         with widget.hold_sync():
             widget.chunks = parts
+            widget._times = times
             widget.snapshot = encode_run([p.event for p in parts], times, raws)
             widget.chunk_count = len(parts)
             for name in _runfile.HEADER_FIELDS:
@@ -266,6 +272,25 @@ class RunWidget(anywidget.AnyWidget):
     def final_state(self) -> Any:
         """The last state streamed with ``stream_mode="values"`` (None without that mode)."""
         return _model.final_state(self.chunks)
+
+    def stats(self) -> _stats.Stats:
+        """Where the time and tokens went: one row per node, ``{"node", "runs", "total_s",
+        "max_s", "input_tokens", "output_tokens"}``, in the order nodes first ran;
+        ``.exact`` is False when durations come from arrival times (no ``tasks`` or ``debug``
+        in ``stream_mode``); ``.to_pandas()`` with pandas installed."""
+        return _stats.stats(self.chunks, self._times)
+
+    @t.validate("trace_project")
+    def _check_trace_project(self, proposal: Any) -> str | None:
+        return _trace.project_url(proposal["value"])
+
+    @t.default("trace_project")
+    def _default_trace_project(self) -> str | None:
+        return _trace.default_project()
+
+    @t.observe("run_id", "trace_project")
+    def _link_trace(self, _change: Any) -> None:
+        self.set_trait("trace_url", _trace.trace_url(self.trace_project, self.run_id))
 
     @property
     def elapsed(self) -> float | None:
@@ -443,6 +468,7 @@ class RunWidget(anywidget.AnyWidget):
         self._answers = {}
         transport = self._transport = Transport(self._send_batch, self._publish_snapshot,
                                                 after=previous)
+        self._times = transport.times
         transport.start()
         chunks = self.chunks
         section = {**section, "start": len(chunks)}

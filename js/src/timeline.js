@@ -262,6 +262,7 @@ export class Timeline {
     item.text += messageText(chunk);
     item.tokens += 1;
     item.tEnd = base.t;
+    if (isObject(chunk.usage_metadata)) item.usage = chunk.usage_metadata; // on the last chunk, as a rule
     mergeToolCalls(item, chunk);
     if (chunk.chunk_position === "last") this.streamed(item, base.index);
     item.data = messageData(item);
@@ -280,6 +281,7 @@ export class Timeline {
     item.tokens += 1;
     item.tEnd = base.t;
     if (Array.isArray(message.tool_calls)) item.toolCalls = message.tool_calls.map(toolCall);
+    if (isObject(message.usage_metadata)) item.usage = message.usage_metadata;
     if (base.mode === "messages/complete") this.streamed(item, base.index);
     item.data = messageData(item);
   }
@@ -343,7 +345,7 @@ export class Timeline {
     const title = previous === undefined ? "state (input)" : "state";
     let label;
     if (previous !== undefined) label = after.length ? `after ${after.join(", ")}` : `step ${container.valuesSeen - 1}`;
-    this.place({ ...base, kind: "values", title, data: shown, diff, label, before: previous,
+    this.place({ ...base, kind: "values", title, data: shown, diff, label, after, before: previous,
       appended: appendedItems(previous, shown, diff.changed) }, path);
     if (state.__interrupt__ !== undefined) this.interrupt(base, state.__interrupt__, path);
   }

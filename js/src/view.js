@@ -8,6 +8,7 @@ import { h, reveal } from "./dom.js";
 import { formatBytes, formatSeconds, safeText } from "./text.js";
 import { Answers, continueButton, historyPane } from "./thread.js";
 import { matches } from "./timeline.js";
+import { TimingPane, tokenCounter, traceLink } from "./timing.js";
 
 export const WINDOW = 200; // panels shown before "Show earlier"
 export const FRAME_BUDGET_MS = 8;
@@ -19,11 +20,13 @@ function runHeader(run, store) {
   const assistant = h("span", { className: "lgw-assistant" });
   const badge = h("span", { className: "lgw-badge" });
   const runId = h("span", { className: "lgw-runid" });
-  const thread = h("span", { className: "lgw-runid lgw-thread" });
+  const thread = h("span", { className: "lgw-thread" });
   const notes = h("div", { className: "lgw-notes" });
+  const trace = traceLink();
+  const tokens = tokenCounter(store);
   const stats = h("span", { className: "lgw-stats" });
   const stop = h("button", { className: "lgw-button lgw-stop", text: "Stop", title: "Cancel the run", onclick: () => run.stop() });
-  const el = h("div", { className: "lgw-header" }, assistant, badge, runId, thread, h("span", { className: "lgw-spacer" }), stats, stop);
+  const el = h("div", { className: "lgw-header" }, assistant, badge, runId, thread, trace.el, h("span", { className: "lgw-spacer" }), stats, stop);
   const errorLine = h("div", { className: "lgw-error-line" });
   const update = () => {
     const status = run.get("status") ?? "idle";
@@ -42,7 +45,8 @@ function runHeader(run, store) {
     const started = run.get("started_at");
     const ended = run.get("ended_at");
     const elapsed = started ? ((ended ?? Date.now() / 1000) - started) * 1000 : null;
-    const parts = [`${store.count.toLocaleString()} chunks`, formatBytes(store.bytes)];
+    const parts = [`${store.count.toLocaleString()} chunks`, formatBytes(store.bytes), tokens(status === "running")].filter(Boolean);
+    trace.update(run.get("trace_url"));
     if (elapsed !== null) parts.unshift(formatSeconds(elapsed));
     stats.textContent = parts.join(" · ");
     stop.hidden = status !== "running";
@@ -59,6 +63,12 @@ function panelTitle(item) {
   // Items of a subgraph sit inside their parent node's panel; only a stray one names its path.
   const path = item.ns?.length && !item.nested ? `${item.ns.join(" › ")} › ` : "";
   return `${path}${item.title}`;
+}
+
+function topOf(item) {
+  let top = item;
+  while (top.parent) top = top.parent;
+  return top;
 }
 
 // -- the view ----------------------------------------------------------------------------
@@ -111,6 +121,7 @@ export class RunView {
     this.destroyed = true;
     clearInterval(this.ticker);
     clearTimeout(this.debounce);
+    this.timing.destroy();
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     for (const cleanup of this.cleanups) cleanup();
@@ -175,6 +186,7 @@ export class RunView {
     });
     this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => this.showEarlier() });
     this.list = h("div", { className: "lgw-list" });
+    this.timing = new TimingPane(this.store, { onReveal: (item) => this.revealItem(item), isRunning: () => this.run.get("status") === "running" });
     this.root.append(
       this.header.el,
       this.header.notes,
@@ -184,6 +196,7 @@ export class RunView {
         h("span", { className: "lgw-spacer" }), this.continue.el, this.history.toggle),
       this.history.el,
       this.header.errorLine,
+      this.timing.el,
       h("div", { className: "lgw-scroll" }, this.earlier, this.list),
     );
     this.scroller = this.root.querySelector(".lgw-scroll");
@@ -206,6 +219,7 @@ export class RunView {
     this.answers?.update();
     this.history.update();
     this.continue.update();
+    this.timing.refresh();
     this.stateLabel.hidden = !this.store.timeline.modes.has("values");
     this.copyState.hidden = this.store.timeline.finalState === undefined;
   }
@@ -341,6 +355,11 @@ export class RunView {
     this.dirty = new Set(later);
     if (newlyMatching) return this.rebuild();
     if (this.anchor) this.keepAnchor();
+    if (this.pendingReveal && this.views.has(topOf(this.pendingReveal).id)) {
+      const item = this.pendingReveal;
+      this.pendingReveal = null;
+      this.revealItem(item);
+    }
     if (appended || grown.length) this.openNewest([...grown, ...this.shown.slice(this.shown.length - appended)]);
     const hidden = this.matching - this.shown.length - this.queue.length;
     this.earlier.hidden = hidden <= 0;
@@ -460,6 +479,41 @@ export class RunView {
       panel.el.append(panel.body);
     }
     if (panel.body) panel.body.hidden = !open;
+  }
+
+  /**
+   * Show an item's panel (a click in the waterfall): the panels that hold it open, the filter
+   * cleared and earlier panels laid out if they hid it; then it opens and scrolls into view.
+   */
+  revealItem(item) {
+    const chain = [];
+    for (let at = item; at; at = at.parent) chain.unshift(at);
+    const top = topOf(item);
+    if (!this.views.has(top.id)) {
+      if (!matches(top, this.ui.filter)) {
+        Object.assign(this.ui.filter, { node: "", text: "" });
+        this.textFilter.value = "";
+      }
+      const visible = this.store.items.filter((i) => matches(i, this.ui.filter));
+      this.ui.limit = Math.max(this.ui.limit, visible.length - visible.indexOf(top));
+      this.stick = this.ui.stick = false;
+      this.rebuild();
+      this.pendingReveal = item;
+      return;
+    }
+    for (const at of chain) {
+      const panel = this.views.get(at.id);
+      if (!panel?.meta) continue;
+      this.ui.toggled.set(at.id, true);
+      this.setOpen(panel, true);
+    }
+    const panel = this.views.get(item.id);
+    if (!panel) return;
+    this.stick = this.ui.stick = false;
+    panel.el.scrollIntoView({ block: "nearest" });
+    panel.el.classList.remove("lgw-flash");
+    void panel.el.offsetWidth; // restart the highlight
+    panel.el.classList.add("lgw-flash");
   }
 
   /** Expand or collapse every panel, nested subgraph panels too. */
