@@ -118,14 +118,19 @@ def summary(
     run_id: str | None = None,
     error: dict[str, Any] | None = None,
     elapsed: float | None = None,
+    pending: list[Any] | None = None,
+    thread_id: str | None = None,
 ) -> str:
-    """A few lines of plain text that say what happened, for places without the widget."""
+    """A few lines of plain text that say what happened, for places without the widget.
+    ``pending``: the interrupts still waiting (default: those in the chunks)."""
     head = f"LangGraph run of {assistant_id!r}: {status}, {len(chunks)} chunks"
     if elapsed is not None:
         head += f" in {elapsed:.1f} s"
     lines = [head]
     if run_id:
         lines.append(f"run_id: {run_id}")
+    if thread_id:
+        lines.append(f"thread_id: {thread_id}")
     # The first and last few nodes and a count: a long run is summed up cheaply, without
     # making an Update for each of its chunks (this runs at the end of every run).
     count = sum(len(data) - (INTERRUPT in data) for event, data, _ in chunks
@@ -140,7 +145,7 @@ def summary(
             skipped = count - len(first) - len(last)
             nodes = [*first, *([f"… {skipped} more …"] if skipped else []), *map(_label, last)]
         lines.append("nodes: " + " → ".join(nodes))
-    pending = interrupts(chunks)
+    pending = interrupts(chunks) if pending is None else pending
     if pending:
         shown = [_short(i.get("value") if isinstance(i, dict) else i) for i in pending[:3]]
         more = f" (and {len(pending) - 3} more)" if len(pending) > 3 else ""

@@ -302,7 +302,8 @@ class RunWidget(anywidget.AnyWidget):
     def summary(self) -> str:
         return _model.summary(assistant_id=self.assistant_id, status=self.status,
                               chunks=self.chunks, run_id=self.run_id, error=self.error,
-                              elapsed=self.elapsed)
+                              elapsed=self.elapsed, thread_id=self.thread_id,
+                              pending=self.interrupts if self.status == "interrupted" else [])
 
     def __repr__(self) -> str:
         return self.summary()

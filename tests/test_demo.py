@@ -57,6 +57,8 @@ def test_quickstart_shows_each_ending(demo_url: str, monkeypatch: pytest.MonkeyP
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "'agent': done" in text
     assert "'approval': interrupted" in text
+    assert "done - It is 18 °C and sunny in Paris today." in text  # answered on a thread
+    assert "['run', 'resume', 'rerun']" in text  # re-run from the checkpoint before review
     assert "'no-such-assistant': error" in text
     assert "It is 18 °C and sunny in Paris today." in text
     assert "{'n': 41}" in text  # the in-process graph
