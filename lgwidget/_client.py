@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import ssl
+import urllib.parse
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
@@ -34,6 +35,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=300, write=300, pool=5)
 _PATH = "/runs/stream"
 # An error body is read for its message only; a proxy's 50 MB page must not be held in memory.
 _ERROR_BODY_LIMIT = 64 * 1024
+# A graph is one small answer: no heartbeats keep a slow one alive, so it need not wait long.
+_GRAPH_TIMEOUT = httpx.Timeout(connect=5, read=30, write=30, pool=5)
 
 
 @functools.cache
@@ -173,6 +176,32 @@ class Client:
                 f"the answer from {url} could not be decoded: {_reason(exc)}", url=url
             ) from exc
 
+    async def get_graph(self, assistant_id: str, *, xray: int | bool = False) -> dict[str, Any]:
+        """The assistant's graph, as the SDK's ``assistants.get_graph``:
+        ``{"nodes": [{"id", "type", "data": {"name"}}, ...], "edges": [{"source", "target",
+        "conditional"?}, ...]}``. ``xray`` (True, or a depth) draws subgraphs as their own
+        nodes, prefixed with their parent's name (``research:search``). A graph the server
+        cannot draw is an :class:`APIStatusError` with status 422."""
+        path = f"/assistants/{urllib.parse.quote(assistant_id, safe='')}/graph"
+        url = f"{self.url}{path}"
+        try:
+            response = await self._http.get(path, params={"xray": xray}, timeout=_GRAPH_TIMEOUT)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectError(f"cannot connect to {url}: {_reason(exc)}", url=url) from exc
+        except httpx.LocalProtocolError:  # its message may quote a credential header
+            raise LGWidgetError(f"the request to {url} could not be sent", url=url) from None
+        except httpx.HTTPError as exc:
+            raise LGWidgetError(f"GET {url} failed: {_reason(exc)}", url=url) from exc
+        await _check_response(response, url, self.secrets, expect="application/json")
+        try:
+            graph = response.json()
+        except ValueError:
+            graph = None
+        if not isinstance(graph, dict):
+            raise ProtocolError(f"the answer from GET {url} is not a JSON object", url=url,
+                                status_code=response.status_code)
+        return graph
+
 
 def stream(
     assistant_id: str,
@@ -206,33 +235,38 @@ async def _stream_once(
 
 
 async def _check_response(
-    response: httpx.Response, url: str, secrets: tuple[str, ...]
+    response: httpx.Response, url: str, secrets: tuple[str, ...],
+    expect: str = "text/event-stream",
 ) -> None:
-    """Raise for an HTTP error, or for an answer that is not an event stream.
+    """Raise for an HTTP error, or for an answer that is not of the ``expect`` ed type.
 
     The status comes first: httpx-sse alone would only complain about the content type.
     """
     content_type = response.headers.get("content-type", "").partition(";")[0].strip()
-    if response.status_code < 400 and content_type == "text/event-stream":
+    if response.status_code < 400 and content_type == expect:
         return
     body = await _read_limited(response)
     # A server or proxy that echoes the request must not put a credential in our errors.
     body = redact(body, secrets)
     status = f"{response.status_code} {response.reason_phrase}".strip()
+    method = response.request.method
     if response.status_code >= 400:
         detail = _detail(body)
         raise APIStatusError(
-            f"{status} from POST {url}: {detail or excerpt(body) or 'no details'}",
+            f"{status} from {method} {url}: {detail or excerpt(body) or 'no details'}",
             url=url,
             status_code=response.status_code,
             detail=detail,
         )
     raise ProtocolError(
-        f"expected an event stream from POST {url}, got {status} "
+        f"expected {_KINDS.get(expect, expect)} from {method} {url}, got {status} "
         f"({content_type or 'no content type'}): {excerpt(body) or 'empty body'}",
         url=url,
         status_code=response.status_code,
     )
+
+
+_KINDS = {"text/event-stream": "an event stream", "application/json": "JSON"}
 
 
 async def _read_limited(response: httpx.Response) -> str:

@@ -44,10 +44,14 @@ class ServerSource:
         self.url = public_url(resolve_url(url))  # a bad URL fails here, not at run()
         self._client_args: dict[str, Any] = {"url": url, "api_key": api_key, "headers": headers}
 
+    def client(self) -> Client:
+        """A client of this server, for one run or one request; the caller closes it."""
+        return Client(**self._client_args)
+
     @contextlib.asynccontextmanager
     async def open(self, tap: Tap | None = None) -> AsyncIterator[AsyncIterator[StreamPart]]:
         request = self.request
-        async with Client(**self._client_args) as client, contextlib.aclosing(
+        async with self.client() as client, contextlib.aclosing(
             decode(client.events(request), client.endpoint(request), client.secrets, tap)
         ) as parts:
             yield parts

@@ -13,7 +13,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from . import _model, _protocol, _runfile
+from . import _diagram, _model, _protocol, _runfile
 from ._decode import dumps
 from ._errors import LGWidgetError
 from ._parts import StreamPart
@@ -100,6 +100,11 @@ class RunWidget(anywidget.AnyWidget):
     #: Every batch sent so far, compressed (see ``_transport``): what a late view or a
     #: saved notebook renders from.
     snapshot = t.List(t.Bytes()).tag(sync=True)
+    #: The graph's diagram, ``{"nodes": [...], "edges": [...]}`` (see ``_diagram``): fetched
+    #: from the server at the start of a run, drawn in this process for ``from_graph``.
+    graph = t.Dict(default_value=None, allow_none=True).tag(sync=True)
+    #: Why there is no diagram, in one line ("" when there is one, or it is still coming).
+    graph_note = t.Unicode("").tag(sync=True)
     #: Finds the front end's store of this widget's chunks again from any view of it.
     _store_key = t.Unicode().tag(sync=True)
 
@@ -143,7 +148,9 @@ class RunWidget(anywidget.AnyWidget):
         ``RunWidget.from_stream(client.runs.stream(None, "agent", input=...))``;
         ``await w.run()`` consumes it (once: a second run has nothing left to read)."""
         request = RunRequest.make(assistant_id or "stream", stream_mode=[])
-        return cls._with_source(StreamSource(lambda: parts), request)
+        widget = cls._with_source(StreamSource(lambda: parts), request)
+        widget.graph_note = _diagram.NO_GRAPH
+        return widget
 
     @classmethod
     def from_graph(
@@ -165,7 +172,12 @@ class RunWidget(anywidget.AnyWidget):
             params["stream_subgraphs"] = True
         request = RunRequest.make(name or getattr(graph, "name", None) or "graph", input,
                                   **params)
-        return cls._with_source(graph_source(graph, request), request)
+        widget = cls._with_source(graph_source(graph, request), request)
+        try:
+            widget.graph = _diagram.of_graph(graph, xray=subgraphs)
+        except Exception as exc:  # a graph that cannot draw itself still runs
+            widget.graph_note = _diagram.note(exc)
+        return widget
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RunWidget:
@@ -322,6 +334,7 @@ class RunWidget(anywidget.AnyWidget):
             self.run_id = None
             self.error = None  # type: ignore[assignment]  # traitlets types Dict as never None
             self.status = "running"
+        fetching = self._fetch_graph()
         status = "done"
         chunks = self.chunks
         try:
@@ -355,6 +368,10 @@ class RunWidget(anywidget.AnyWidget):
             if status != "cancelled":
                 status = ("error" if self.error else
                           "interrupted" if _model.interrupted(chunks) else "done")
+            if fetching is not None:
+                if status == "cancelled":
+                    fetching.cancel()
+                await _shielded(asyncio.wait([fetching]))
             blobs = await _shielded(transport.close())
             with self.hold_sync():
                 self.snapshot = blobs
@@ -363,6 +380,23 @@ class RunWidget(anywidget.AnyWidget):
                 self.ended_at = time.time()
                 self.status = status
             self._refresh_displays()
+
+    def _fetch_graph(self) -> asyncio.Task[None] | None:
+        """A server run's diagram, fetched once, beside the run (with xray when subgraphs
+        stream: their nodes light up). A failure is a one-line note, never a failed run."""
+        source = self._source
+        if self.graph is not None or self.graph_note or not isinstance(source, ServerSource):
+            return None
+        xray = bool(self.request.stream_subgraphs)
+
+        async def fetch() -> None:
+            try:
+                async with source.client() as client:
+                    self.graph = await _diagram.fetch(client, self.assistant_id, xray=xray)
+            except Exception as exc:
+                self.graph_note = _diagram.note(exc)
+
+        return asyncio.ensure_future(fetch())
 
     # -- the front end -----------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ function connect(model) {
   };
 }
 
-const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id"];
+const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id", "graph", "graph_note"];
 
 /** What a RunView needs of the model: its traits, their changes, and Stop. */
 export function runOf(model) {
