@@ -23,6 +23,9 @@ from ._transport import Transport, decode_batch, encode_run
 
 _STATIC = Path(__file__).parent / "static"
 
+#: Seconds a run that ended well waits for its graph's diagram before it gives it up (the
+#: request went out when the run started: it has almost always come by then).
+GRAPH_GRACE = 5.0
 #: What ``status`` can be.
 STATUSES = ("idle", "running", "done", "error", "interrupted", "cancelled")
 
@@ -334,7 +337,7 @@ class RunWidget(anywidget.AnyWidget):
             self.run_id = None
             self.error = None  # type: ignore[assignment]  # traitlets types Dict as never None
             self.status = "running"
-        fetching = self._fetch_graph()
+        fetching: asyncio.Task[None] | None = None  # the graph's diagram, once the run started
         status = "done"
         chunks = self.chunks
         try:
@@ -345,6 +348,7 @@ class RunWidget(anywidget.AnyWidget):
                     event, data = part[0], part[1]
                     if event == "metadata" and self.run_id is None and isinstance(data, dict):
                         self.run_id = data.get("run_id")
+                        fetching = fetching or self._fetch_graph()
                     elif event == "error":
                         self.error = _error_event(data)
         except asyncio.CancelledError:
@@ -369,9 +373,9 @@ class RunWidget(anywidget.AnyWidget):
                 status = ("error" if self.error else
                           "interrupted" if _model.interrupted(chunks) else "done")
             if fetching is not None:
-                if status == "cancelled":
-                    fetching.cancel()
-                await _shielded(asyncio.wait([fetching]))
+                # A run that was stopped, or that the server failed, does not wait for it.
+                healthy = status != "cancelled" and self.exception is None
+                await _shielded(_settle(fetching, GRAPH_GRACE if healthy else 0))
             blobs = await _shielded(transport.close())
             with self.hold_sync():
                 self.snapshot = blobs
@@ -383,7 +387,8 @@ class RunWidget(anywidget.AnyWidget):
 
     def _fetch_graph(self) -> asyncio.Task[None] | None:
         """A server run's diagram, fetched once, beside the run (with xray when subgraphs
-        stream: their nodes light up). A failure is a one-line note, never a failed run."""
+        stream: their nodes light up) when the server has accepted it. A failure is a
+        one-line note, never a failed run."""
         source = self._source
         if self.graph is not None or self.graph_note or not isinstance(source, ServerSource):
             return None
@@ -421,6 +426,15 @@ def _error_event(data: Any) -> dict[str, Any]:
             error["node"] = data["node"]
         return error
     return {"error": "Error", "message": str(data)}
+
+
+async def _settle(task: asyncio.Task[None], wait: float) -> None:
+    """Give a task ``wait`` seconds more to finish, then cancel it; never raises."""
+    if wait:
+        await asyncio.wait([task], timeout=wait)
+    if not task.done():
+        task.cancel()
+        await asyncio.wait([task])
 
 
 async def _shielded(awaitable: Any) -> Any:

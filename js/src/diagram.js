@@ -16,6 +16,7 @@ export const OPEN_UP_TO = 30; // nodes of a graph whose pane is open by default
 const CHAR_WIDTH = 7.4; // a character of the 12px label font, about: no text is measured
 const NODE_HEIGHT = 30;
 const MARK = 16; // the start and end markers
+const LOOP = 24; // how far a node's edge to itself reaches out
 
 /** Counts what drawing costs, for tests and benchmarks: lighting must add no layout. */
 export const stats = { layouts: 0 };
@@ -49,6 +50,12 @@ export function curve(points) {
   return d;
 }
 
+/** A node's edge to itself: a loop out of its right side and back (dagre's bends over it). */
+function loop(box) {
+  const x = box.x + box.drawn / 2;
+  return [{ x, y: box.y - 8 }, { x: x + LOOP * 0.7, y: box.y - 13 }, { x: x + LOOP - 2, y: box.y }, { x: x + LOOP * 0.7, y: box.y + 13 }, { x, y: box.y + 8 }];
+}
+
 /** An arrowhead at the end of a line coming from `from` to `to`. */
 function arrow(from, to) {
   const angle = Math.atan2(to.y - from.y, to.x - from.x);
@@ -69,13 +76,16 @@ export class Diagram {
     g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 34, edgesep: 12, marginx: 12, marginy: 12 });
     for (const cluster of graph.clusters) g.setNode(`c:${cluster.id}`, {});
     for (const cluster of graph.clusters) if (cluster.parent) g.setParent(`c:${cluster.id}`, `c:${cluster.parent}`);
+    const loops = new Set(graph.edges.filter((e) => e.source === e.target).map((e) => e.source));
     for (const node of graph.nodes) {
       const marker = node.kind !== "node";
       const width = marker ? MARK : Math.max(64, cut(node.label).length * CHAR_WIDTH + 28);
-      g.setNode(`n:${node.id}`, { width, height: marker ? MARK : NODE_HEIGHT });
+      // Room on both sides for a loop (the node stays centred on its edges).
+      g.setNode(`n:${node.id}`, { width: width + (loops.has(node.id) ? 2 * LOOP : 0), height: marker ? MARK : NODE_HEIGHT, drawn: width });
       if (node.cluster) g.setParent(`n:${node.id}`, `c:${node.cluster}`);
     }
-    for (const edge of graph.edges) {
+    // A node's edge to itself is drawn by hand (loop()), not laid out.
+    for (const edge of graph.edges.filter((e) => e.source !== e.target)) {
       const label = edge.label ? cut(edge.label) : "";
       g.setEdge(`n:${edge.source}`, `n:${edge.target}`, label ? { width: label.length * 6.4 + 8, height: 14, labelpos: "c" } : {}, String(edge.index));
     }
@@ -101,8 +111,9 @@ export class Diagram {
     }
     for (const edge of graph.edges) {
       const data = g.edge({ v: `n:${edge.source}`, w: `n:${edge.target}`, name: String(edge.index) });
-      const points = data?.points ?? [];
+      const points = edge.source === edge.target ? loop(g.node(`n:${edge.source}`)) : data?.points ?? [];
       const el = svg("g", { class: `lgw-gedge${edge.conditional ? " lgw-gedge-conditional" : ""}`, "data-source": edge.source, "data-target": edge.target });
+      el.append(svg("title", {}, `${edge.source} → ${edge.target}${edge.label ? ` (${edge.label})` : ""}${edge.conditional ? ", conditional" : ""}`));
       if (points.length >= 2) {
         el.append(svg("path", { class: "lgw-gedge-line", d: curve(points) }), svg("path", { class: "lgw-gedge-arrow", d: arrow(points[points.length - 2], points[points.length - 1]) }));
       }
@@ -111,7 +122,8 @@ export class Diagram {
       this.edgeEls[edge.index] = el;
     }
     for (const node of graph.nodes) {
-      const box = g.node(`n:${node.id}`);
+      const laid = g.node(`n:${node.id}`);
+      const box = { ...laid, width: laid.drawn };
       const el = svg("g", { class: `lgw-gnode lgw-gnode-${node.kind} lgw-g-idle`, "data-node": node.id, transform: `translate(${box.x - box.width / 2},${box.y - box.height / 2})` });
       const title = svg("title", {}, node.kind === "node" ? node.id : node.kind);
       el.append(title);

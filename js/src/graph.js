@@ -26,8 +26,10 @@ export function readGraph(json) {
     if (byId.has(id)) continue;
     const given = typeof raw.name === "string" ? raw.name : raw.data?.name;
     const name = typeof given === "string" && given ? given : id;
-    const kind = id === START ? "start" : id === END ? "end" : "node";
-    const path = kind === "node" ? id.split(":") : [id];
+    const path = id.split(":");
+    const last = path[path.length - 1];
+    // A subgraph's own start and end (xray keeps them when its first edge branches).
+    const kind = last === START ? "start" : last === END ? "end" : "node";
     const cluster = path.length > 1 ? path.slice(0, -1).join(":") : null;
     for (let depth = 1; depth < path.length; depth++) {
       const cid = path.slice(0, depth).join(":");
@@ -87,7 +89,7 @@ export class Lighting {
     this.walked = new WeakMap(); // item -> children walked
     this.seen = new WeakSet();
     this.marks = new Map(); // key -> "error" | "interrupted", said by the stream
-    this.order = []; // keys, in the order their runs were first seen
+    this.order = []; // { key, t, n } of each run, in the order seen (n)
     this.dirty = new Set(this.targets);
     this.status = "idle";
     this.runError = null;
@@ -97,8 +99,9 @@ export class Lighting {
 
   /** Items the timeline added or changed. */
   see(added = [], changed = []) {
-    for (const item of added) this.visit(item);
+    // Changed items first: what came inside them came before the newly added ones, mostly.
     for (const item of changed) this.visit(item);
+    for (const item of added) this.visit(item);
   }
 
   visit(item) {
@@ -127,7 +130,7 @@ export class Lighting {
     if (key !== null) {
       if (!this.runs.has(key)) this.runs.set(key, new Set());
       this.runs.get(key).add(item);
-      this.order.push(key);
+      this.order.push({ key, t: item.t ?? 0, n: this.order.length });
       this.edge = null;
     } else if (item.kind === "error") {
       // The stream names the node that raised (a run in this process, tasks or debug modes);
@@ -156,7 +159,7 @@ export class Lighting {
   /** Where the run goes after the last node that ended: the node an interrupt stopped before. */
   next() {
     for (let i = this.order.length - 1; i >= 0; i--) {
-      const targets = this.graph.edges.filter((e) => e.source === this.order[i] && e.target !== END).map((e) => e.target);
+      const targets = this.graph.edges.filter((e) => e.source === this.order[i].key && e.target !== END).map((e) => e.target);
       if (targets.length) return [...new Set(targets)];
     }
     return this.graph.edges.filter((e) => e.source === START).map((e) => e.target);
@@ -207,8 +210,16 @@ export class Lighting {
   /** The edge taken last, as an index into graph.edges, or null. */
   lastEdge() {
     if (this.edge !== null) return this.edge < 0 ? null : this.edge;
-    const has = (a, b) => this.graph.edges.find((e) => e.source === a && e.target === b);
-    const nodes = this.order.filter((key) => this.graph.byId.has(key));
+    const edge = (a, b) => this.graph.edges.find((e) => e.source === a && e.target === b);
+    const clusterOf = (id) => this.graph.byId.get(id)?.cluster ?? null;
+    const inside = (id, cluster) => id.startsWith(`${cluster}:`);
+    // Into a subgraph through its own start marker, out of one through its end marker.
+    const has = (a, b) => edge(a, b)
+      ?? (clusterOf(b) && !inside(a, clusterOf(b)) ? edge(`${clusterOf(b)}:${START}`, b) : undefined)
+      ?? (clusterOf(a) && !inside(b, clusterOf(a)) ? edge(a, `${clusterOf(a)}:${END}`) : undefined);
+    // In the order they ran (a batch may bring a subgraph's run after a later one).
+    const runs = this.order.filter((run) => this.graph.byId.has(run.key)).sort((a, b) => a.t - b.t || a.n - b.n);
+    const nodes = runs.map((run) => run.key);
     const path = [START, ...nodes];
     if (this.status === "done") path.push(END);
     // The newest step between two nodes that an edge joins (parallel runs of one node are no step).

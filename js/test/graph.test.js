@@ -4,7 +4,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { END, Lighting, START, keyOf, readGraph } from "../src/graph.js";
 import { Timeline } from "../src/timeline.js";
-import { FANOUT, INBOX, REACT, SUPERVISOR_IN_PROCESS, SUPERVISOR_XRAY } from "./graphs.js";
+import { FANOUT, INBOX, PIPELINE_XRAY, REACT, SUPERVISOR_IN_PROCESS, SUPERVISOR_XRAY } from "./graphs.js";
 
 const R = "research:ad32e2c7-8e90-4d3d-3bed-2fac2084596c";
 const S = "search:050e8ec4-838f-eaa8-540b-30df81342748";
@@ -157,6 +157,20 @@ describe("lighting", () => {
     const fanGraph = readGraph(FANOUT);
     assert.equal(fanGraph.edges[fan.lastEdge()].target, "summarize");
     assert.equal(fanGraph.edges[fan.lastEdge()].source, "plan");
+  });
+
+  test("a subgraph's own start marker sits in its cluster; the edge into it counts as taken", () => {
+    const g = readGraph(PIPELINE_XRAY);
+    assert.deepEqual(["kind", "cluster", "label"].map((k) => g.byId.get("team:__start__")[k]), ["start", "team", "__start__"]);
+    const T = "team:3f1b6c1e-8d1c-4b6e-9a53-6f4d2b8f0a11";
+    const { lighting, more } = run(PIPELINE_XRAY, [["updates", { prepare: {} }], [`updates|${T}`, { search: {} }]]);
+    const edge = () => `${g.edges[lighting.lastEdge()].source}→${g.edges[lighting.lastEdge()].target}`;
+    assert.equal(edge(), "team:__start__→team:search");
+    more([[`updates|${T}`, { search: {} }]]);
+    assert.equal(edge(), "team:search→team:search");
+    assert.equal(lighting.look("team:search").runs, 2);
+    more([[`updates|${T}`, { write: {} }], ["updates", { team: {} }], ["updates", { finish: {} }]]);
+    assert.equal(edge(), "team:write→finish");
   });
 
   test("an interrupt lights the node it stopped in: the one after the last that ended", () => {

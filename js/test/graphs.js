@@ -64,3 +64,21 @@ export const INBOX = {
   nodes: [{ id: "__start__" }, { id: "prepare" }, { id: "ask" }, { id: "__end__" }],
   edges: [{ source: "__start__", target: "prepare" }, { source: "prepare", target: "ask" }, { source: "ask", target: "__end__" }],
 };
+
+// tests/graphs/pipeline.py in-process, `get_graph(xray=True).to_json()`: xray keeps the
+// subgraph's own start, whose edge branches (search loops on itself).
+export const PIPELINE_XRAY = {
+  nodes: [
+    { id: "__start__" }, { id: "prepare" }, { id: "finish" }, { id: "__end__" },
+    { id: "team:__start__" }, { id: "team:search" }, { id: "team:write" },
+  ],
+  edges: [
+    { source: "__start__", target: "prepare" },
+    { source: "prepare", target: "team:__start__" },
+    { source: "team:write", target: "finish" },
+    { source: "finish", target: "__end__" },
+    { source: "team:__start__", target: "team:search" },
+    { source: "team:search", target: "team:search", conditional: true },
+    { source: "team:search", target: "team:write", conditional: true },
+  ],
+};
