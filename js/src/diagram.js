@@ -17,6 +17,7 @@ const CHAR_WIDTH = 7.4; // a character of the 12px label font, about: no text is
 const NODE_HEIGHT = 30;
 const MARK = 16; // the start and end markers
 const LOOP = 24; // how far a node's edge to itself reaches out
+const FIT_HEIGHT = 560; // px: up to this tall, a graph is scaled to fit the pane (86 % or more)
 
 /** Counts what drawing costs, for tests and benchmarks: lighting must add no layout. */
 export const stats = { layouts: 0 };
@@ -73,7 +74,7 @@ export class Diagram {
     this.selected = "";
     stats.layouts += 1;
     const g = new Graph({ compound: true, multigraph: true });
-    g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 34, edgesep: 12, marginx: 12, marginy: 12 });
+    g.setGraph({ rankdir: "TB", nodesep: 30, ranksep: 44, edgesep: 12, marginx: 12, marginy: 12 });
     for (const cluster of graph.clusters) g.setNode(`c:${cluster.id}`, {});
     for (const cluster of graph.clusters) if (cluster.parent) g.setParent(`c:${cluster.id}`, `c:${cluster.parent}`);
     const loops = new Set(graph.edges.filter((e) => e.source === e.target).map((e) => e.source));
@@ -98,15 +99,19 @@ export class Diagram {
     const clusters = svg("g", { class: "lgw-gclusters" });
     const edges = svg("g", { class: "lgw-gedges" });
     const nodes = svg("g", { class: "lgw-gnodes" });
-    this.el.append(clusters, edges, nodes);
+    const labels = svg("g", { class: "lgw-glabels" }); // subgraphs' names, over the edges
+    this.el.append(clusters, edges, nodes, labels);
+    // A graph that fits in the pane at 86 % or more is shown whole (CSS), a bigger one scrolls.
+    if (this.height <= FIT_HEIGHT) this.el.classList.add("lgw-graph-fit");
     // Outer clusters first, so an inner one is drawn over its parent.
     const depth = (c) => c.id.split(":").length;
     for (const cluster of [...graph.clusters].sort((a, b) => depth(a) - depth(b))) {
       const box = g.node(`c:${cluster.id}`);
       const el = svg("g", { class: "lgw-gcluster lgw-g-idle", "data-node": cluster.id, transform: `translate(${box.x - box.width / 2},${box.y - box.height / 2})` });
       const title = svg("title", {}, `${cluster.id} (subgraph)`);
-      el.append(title, svg("rect", { width: box.width, height: box.height, rx: 8 }), svg("text", { x: 8, y: 13, class: "lgw-gcluster-label" }, cut(cluster.label)));
+      el.append(title, svg("rect", { width: box.width, height: box.height, rx: 8 }));
       clusters.append(el);
+      labels.append(svg("text", { x: box.x - box.width / 2 + 8, y: box.y - box.height / 2 + 13, class: "lgw-gcluster-label" }, cut(cluster.label)));
       this.add(cluster.id, el, title, cluster.label, box.width);
     }
     for (const edge of graph.edges) {

@@ -163,11 +163,11 @@ export class RunView {
     this.graph = new GraphPane(this.runProxy, this.store, this.ui, (name) => this.filterNode(name));
     this.root.append(
       this.header.el,
-      this.graph.el,
       h("div", { className: "lgw-toolbar" }, this.nodeSelect, this.textFilter, this.stateLabel, this.copyState,
         h("button", { className: "lgw-button", text: "Expand all", onclick: () => this.setAllOpen(true) }),
         h("button", { className: "lgw-button", text: "Collapse all", onclick: () => this.setAllOpen(false) })),
       this.header.errorLine,
+      this.graph.el, // the diagram, right above the timeline it filters
       h("div", { className: "lgw-scroll" }, this.earlier, this.list),
     );
     this.scroller = this.root.querySelector(".lgw-scroll");
