@@ -24,8 +24,6 @@ export function readGraph(json) {
     if (raw === null || typeof raw !== "object" || raw.id === undefined || raw.id === null) continue;
     const id = safeText(raw.id);
     if (byId.has(id)) continue;
-    const given = typeof raw.name === "string" ? raw.name : raw.data?.name;
-    const name = typeof given === "string" && given ? given : id;
     const path = id.split(":");
     const last = path[path.length - 1];
     // A subgraph's own start and end (xray keeps them when its first edge branches).
@@ -35,7 +33,8 @@ export function readGraph(json) {
       const cid = path.slice(0, depth).join(":");
       if (!clusters.has(cid)) clusters.set(cid, { id: cid, label: path[depth - 1], parent: depth > 1 ? path.slice(0, depth - 1).join(":") : null });
     }
-    const node = { id, name, label: path[path.length - 1], kind, cluster };
+    // The id is the name (data.name repeats it); with xray, prefixed by the subgraphs'.
+    const node = { id, label: path[path.length - 1], kind, cluster };
     if (raw.metadata && typeof raw.metadata === "object") node.metadata = raw.metadata;
     nodes.push(node);
     byId.set(id, node);
