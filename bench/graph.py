@@ -47,8 +47,8 @@ function bigGraph(n) {
     const id = i %% 10 >= 7 ? `team_${Math.floor(i / 10)}:step_${i}` : `node_${i}`;
     nodes.push({ id, type: "runnable", data: { name: id } });
     edges.push({ source: previous, target: id, conditional: i %% 5 === 0 });
-    const back = nodes[nodes.length - 4].id;
-    if (i %% 9 === 8) edges.push({ source: id, target: back, conditional: true });
+    const back = nodes[nodes.length - 4];
+    if (i %% 9 === 8) edges.push({ source: id, target: back.id, conditional: true });
     previous = i %% 3 === 2 ? nodes[nodes.length - 2].id : id;
   }
   edges.push({ source: previous, target: "__end__" });
