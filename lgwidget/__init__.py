@@ -13,6 +13,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._client import Client, stream
+    from ._graph_widget import show_graph
     from ._widget import RunWidget
 
 # name -> module that defines it, imported on first access (PEP 562).
@@ -20,6 +21,7 @@ _LAZY = {
     "Client": "._client",
     "stream": "._client",
     "RunWidget": "._widget",
+    "show_graph": "._graph_widget",
 }
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "RunWidget",
     "StreamPart",
     "__version__",
+    "show_graph",
     "stream",
 ]
 

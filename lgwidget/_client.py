@@ -37,6 +37,8 @@ API_KEY_ENV_VARS = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5, read=300, write=300, pool=5)
 # An error body is read for its message only; a proxy's 50 MB page must not be held in memory.
 _ERROR_BODY_LIMIT = 64 * 1024
+# A graph is one small answer: no heartbeats keep a slow one alive, so it need not wait long.
+_GRAPH_TIMEOUT = httpx.Timeout(connect=5, read=30, write=30, pool=5)
 
 
 @functools.cache
@@ -179,13 +181,19 @@ class Client:
         return history
 
     async def _json(self, method: str, path: str, body: Any = None,
-                    params: Mapping[str, Any] | None = None) -> Any:
+                    params: Mapping[str, Any] | None = None, timeout: Any = None) -> Any:
         """One request answered with JSON; failures raise as a stream's do."""
         url = f"{self.url}{path}"
+        extra = {} if timeout is None else {"timeout": timeout}
         with self._failures(url, lambda: 0):
-            async with self._http.stream(method, path, json=body, params=params) as response:
+            async with self._http.stream(method, path, json=body, params=params,
+                                         **extra) as response:
                 await _check_response(response, url, self.secrets, "application/json")
-                return json.loads(await response.aread())
+                try:
+                    return json.loads(await response.aread())
+                except ValueError:
+                    raise ProtocolError(f"the answer from {method} {url} is not JSON",
+                                        url=url) from None
 
     @contextlib.contextmanager
     def _failures(self, url: str, received: Callable[[], int]) -> Iterator[None]:
@@ -215,6 +223,19 @@ class Client:
             raise ProtocolError(
                 f"the answer from {url} could not be decoded: {_reason(exc)}", url=url
             ) from exc
+
+    async def get_graph(self, assistant_id: str, *, xray: int | bool = False) -> dict[str, Any]:
+        """The assistant's graph, as the SDK's ``assistants.get_graph``:
+        ``{"nodes": [{"id", "type", "data": {"name"}}, ...], "edges": [{"source", "target",
+        "conditional"?}, ...]}``. ``xray`` (True, or a depth) draws subgraphs as their own
+        nodes, prefixed with their parent's name (``research:search``). A graph the server
+        cannot draw is an :class:`APIStatusError` with status 422."""
+        path = f"/assistants/{quote(assistant_id, safe='')}/graph"
+        graph = await self._json("GET", path, params={"xray": xray}, timeout=_GRAPH_TIMEOUT)
+        if not isinstance(graph, dict):
+            url = f"{self.url}{path}"
+            raise ProtocolError(f"the answer from GET {url} is not a JSON object", url=url)
+        return graph
 
 
 def _thread_and_assistant(args: tuple[Any, ...], params: dict[str, Any]) -> tuple[Any, ...]:
@@ -293,6 +314,9 @@ async def _check_response(
         url=url,
         status_code=response.status_code,
     )
+
+
+_KINDS = {"text/event-stream": "an event stream", "application/json": "JSON"}
 
 
 async def _read_limited(response: httpx.Response) -> str:

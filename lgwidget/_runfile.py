@@ -30,7 +30,7 @@ from ._version import __version__
 
 #: The widget's state that describes a run: the header of a run file, the traits of a view.
 HEADER_FIELDS = ("assistant_id", "url", "stream_mode", "run_id", "status", "started_at",
-                 "ended_at", "error", "byte_count", "thread_id", "sections")
+                 "ended_at", "error", "byte_count", "thread_id", "sections", "graph", "graph_note")
 _STATIC = Path(__file__).parent / "static"
 
 

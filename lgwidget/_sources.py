@@ -51,10 +51,14 @@ class ServerSource:
         self.url = public_url(resolve_url(url))  # a bad URL fails here, not at run()
         self._client_args: dict[str, Any] = {"url": url, "api_key": api_key, "headers": headers}
 
+    def client(self) -> Client:
+        """A client of this server, for one run or one request; the caller closes it."""
+        return Client(**self._client_args)
+
     @contextlib.asynccontextmanager
     async def open(self, request: RunRequest,
                    tap: Tap | None = None) -> AsyncIterator[AsyncIterator[StreamPart]]:
-        async with Client(**self._client_args) as client, contextlib.aclosing(
+        async with self.client() as client, contextlib.aclosing(
             decode(client.events(request), client.endpoint(request), client.secrets, tap)
         ) as parts:
             yield parts
@@ -63,11 +67,11 @@ class ServerSource:
         """``thread`` itself when it is an id, else a new thread's (``POST /threads``)."""
         if isinstance(thread, str):
             return thread
-        async with Client(**self._client_args) as client:
+        async with self.client() as client:
             return str((await client.create_thread())["thread_id"])
 
     async def history(self, thread_id: str, limit: int) -> list[dict[str, Any]]:
-        async with Client(**self._client_args) as client:
+        async with self.client() as client:
             return await client.get_history(thread_id, limit=limit)
 
 

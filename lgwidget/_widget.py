@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from . import _answers, _model, _protocol, _runfile, _stats, _trace
+from . import _answers, _diagram, _model, _protocol, _runfile, _stats, _trace
 from ._decode import dumps
 from ._errors import LGWidgetError
 from ._parts import StreamPart
@@ -24,6 +24,9 @@ from ._transport import Transport, decode_batch, encode_run
 
 _STATIC = Path(__file__).parent / "static"
 
+#: Seconds a run that ended well waits for its graph's diagram before it gives it up (the
+#: request went out when the run started: it has almost always come by then).
+GRAPH_GRACE = 5.0
 #: What ``status`` can be.
 STATUSES = ("idle", "running", "done", "error", "interrupted", "cancelled")
 
@@ -112,6 +115,11 @@ class RunWidget(anywidget.AnyWidget):
     #: Every batch sent so far, compressed (see ``_transport``): what a late view or a
     #: saved notebook renders from.
     snapshot = t.List(t.Bytes()).tag(sync=True)
+    #: The graph's diagram, ``{"nodes": [...], "edges": [...]}`` (see ``_diagram``): fetched
+    #: from the server at the start of a run, drawn in this process for ``from_graph``.
+    graph = t.Dict(default_value=None, allow_none=True).tag(sync=True)
+    #: Why there is no diagram, in one line ("" when there is one, or it is still coming).
+    graph_note = t.Unicode("").tag(sync=True)
     #: Finds the front end's store of this widget's chunks again from any view of it.
     _store_key = t.Unicode().tag(sync=True)
     thread_id = t.Unicode(None, allow_none=True).tag(sync=True)
@@ -181,7 +189,9 @@ class RunWidget(anywidget.AnyWidget):
         ``RunWidget.from_stream(client.runs.stream(None, "agent", input=...))``;
         ``await w.run()`` consumes it (once: a second run has nothing left to read)."""
         request = RunRequest.make(assistant_id or "stream", stream_mode=[])
-        return cls._with_source(StreamSource(lambda: parts), request)
+        widget = cls._with_source(StreamSource(lambda: parts), request)
+        widget.graph_note = _diagram.NO_GRAPH
+        return widget
 
     @classmethod
     def from_graph(
@@ -207,7 +217,12 @@ class RunWidget(anywidget.AnyWidget):
         request = RunRequest.make(name or getattr(graph, "name", None) or "graph", input,
                                   **params)
         thread = thread or request.thread_id
-        return cls._with_source(GraphSource(graph, request, thread), request, thread)
+        widget = cls._with_source(GraphSource(graph, request, thread), request, thread)
+        try:
+            widget.graph = _diagram.of_graph(graph, xray=subgraphs)
+        except Exception as exc:  # a graph that cannot draw itself still runs
+            widget.graph_note = _diagram.note(exc)
+        return widget
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> RunWidget:
@@ -487,6 +502,7 @@ class RunWidget(anywidget.AnyWidget):
             self.answer_error = None  # type: ignore[assignment]
             self.sections = [*self.sections, section]
             self.status = "running"
+        fetching: asyncio.Task[None] | None = None  # the graph's diagram, once the run started
         status = "done"
         start = section["start"]
         try:
@@ -501,6 +517,7 @@ class RunWidget(anywidget.AnyWidget):
                     event, data = part[0], part[1]
                     if event == "metadata" and self.run_id is None and isinstance(data, dict):
                         self.run_id = data.get("run_id")
+                        fetching = fetching or self._fetch_graph()
                     elif event == "error":
                         self.error = _error_event(data)
         except asyncio.CancelledError:
@@ -525,6 +542,10 @@ class RunWidget(anywidget.AnyWidget):
             if status != "cancelled":
                 status = ("error" if self.error else
                           "interrupted" if _model.interrupted(mine) else "done")
+            if fetching is not None:
+                # A run that was stopped, or that the server failed, does not wait for it.
+                healthy = status != "cancelled" and self.exception is None
+                await _shielded(_settle(fetching, GRAPH_GRACE if healthy else 0))
             blobs = await _shielded(transport.close())
             with self.hold_sync():
                 self.snapshot = blobs
@@ -538,6 +559,24 @@ class RunWidget(anywidget.AnyWidget):
                                     if isinstance(i, dict) and isinstance(i.get("id"), str)]
                 self.status = status
             self._refresh_displays()
+
+    def _fetch_graph(self) -> asyncio.Task[None] | None:
+        """A server run's diagram, fetched once, beside the run (with xray when subgraphs
+        stream: their nodes light up) when the server has accepted it. A failure is a
+        one-line note, never a failed run."""
+        source = self._source
+        if self.graph is not None or self.graph_note or not isinstance(source, ServerSource):
+            return None
+        xray = bool(self.request.stream_subgraphs)
+
+        async def fetch() -> None:
+            try:
+                async with source.client() as client:
+                    self.graph = await _diagram.fetch(client, self.assistant_id, xray=xray)
+            except Exception as exc:
+                self.graph_note = _diagram.note(exc)
+
+        return asyncio.ensure_future(fetch())
 
     # -- the front end -----------------------------------------------------------------------
 
@@ -611,6 +650,15 @@ def _error_event(data: Any) -> dict[str, Any]:
             error["node"] = data["node"]
         return error
     return {"error": "Error", "message": str(data)}
+
+
+async def _settle(task: asyncio.Task[None], wait: float) -> None:
+    """Give a task ``wait`` seconds more to finish, then cancel it; never raises."""
+    if wait:
+        await asyncio.wait([task], timeout=wait)
+    if not task.done():
+        task.cancel()
+        await asyncio.wait([task])
 
 
 async def _shielded(awaitable: Any) -> Any:

@@ -18,6 +18,6 @@ def test_the_wheel_ships_the_bundle_and_py_typed(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("lgwidget-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"lgwidget/static/widget.js", "lgwidget/static/widget.css",
-            "lgwidget/py.typed"} <= names
+    assert {"lgwidget/static/widget.js", "lgwidget/static/graphwidget.js",
+            "lgwidget/static/widget.css", "lgwidget/py.typed"} <= names
     assert not any(n.startswith(("tests/", "js/", "bench/")) for n in names)

@@ -60,9 +60,14 @@ ALL_SECRETS = (KEY, ENV_KEY, BEARER, COOKIE, CUSTOM, PASSWORD, BASIC)
 
 
 async def echo_server(request, conn) -> None:
-    """The assistant id picks the behaviour; "echo-*" send the request's headers back."""
-    assistant = request.json().get("assistant_id")
+    """The assistant id picks the behaviour; "echo-*" send the request's headers back. The
+    graph a run asks for is refused with the headers echoed (the widget's note says why)."""
     echoed = json.dumps(request.headers)
+    if request.method == "GET":
+        detail = f"no graph; you sent {echoed}"
+        await conn.send(http_response(403, json.dumps({"detail": detail})))
+        return
+    assistant = request.json().get("assistant_id")
     if assistant == "echo-error":
         detail = f"bad credentials; you sent {echoed}"
         await conn.send(http_response(401, json.dumps({"detail": detail})))
@@ -238,9 +243,11 @@ def test_no_credential_in_any_iopub_message_of_a_kernel(tmp_path) -> None:
     for cell, result in zip(cells, results, strict=True):
         assert result.status == "ok", (cell, result.error)
 
-    # Every credential went out to the server.
-    sent = [r.headers for r in srv.requests]
+    # Every credential went out to the server, with each run and with its graph's request.
+    sent = [r.headers for r in srv.requests if r.method == "POST"]
     assert [h.get("x-api-key") for h in sent] == [KEY, KEY, ENV_KEY, ENV_KEY, ENV_KEY]
+    graphs = [r.headers.get("x-api-key") for r in srv.requests if r.method == "GET"]
+    assert graphs.count(KEY) == 1 and graphs.count(ENV_KEY) == 2  # the runs that started
     assert sent[0]["authorization"] == HEADERS["Authorization"]
     assert sent[0]["cookie"] == HEADERS["Cookie"]
 
@@ -313,7 +320,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     return {"saved": path.read_text(), "html": (out / "run.html").read_text(),
             "markdown": (out / "run.md").read_text(),
-            "sent": [r.headers.get("x-api-key") for r in srv.requests]}
+            "sent": [r.headers.get("x-api-key") for r in srv.requests if r.method == "POST"]}
 
 
 def test_the_saved_notebook_holds_no_credential(exported) -> None:
@@ -367,8 +374,11 @@ async def test_no_credential_in_debug_logs(no_key_env, debug_logs) -> None:
             async for _ in client.stream("plain", input={}):
                 pass
     await lgwidget.RunWidget("refused", url=f"http://127.0.0.1:{free_port()}", api_key=KEY).run()
-    assert [r.headers["x-api-key"] for r in srv.requests] == [KEY, ENV_KEY, ENV_KEY]
+    assert [r.headers["x-api-key"] for r in srv.requests if r.method == "POST"] == [
+        KEY, ENV_KEY, ENV_KEY]
+    assert [r.headers["x-api-key"] for r in srv.requests if r.method == "GET"] == [KEY]
     text = debug_logs.text
+    assert "HTTP Request: GET" in text  # the graph's request, logged without its key too
     assert "HTTP Request: POST" in text and "send_request_headers" in text  # httpx and httpcore
     assert leaks(text, [KEY, ENV_KEY, BEARER, COOKIE]) == []
 

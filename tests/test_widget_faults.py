@@ -632,4 +632,7 @@ def test_lgrun_in_a_kernel_shows_a_401_in_the_widget_without_a_traceback(no_key_
             "print(w.status, w2.status, len(w2.chunks))")
         assert check.status == "ok", check.error
         assert check.stdout.split() == ["error", "done", str(len(GOOD_RUN))]
-    assert [r.headers.get("x-api-key") for r in srv.requests] == [None, RIGHT_KEY]
+    runs = [r for r in srv.requests if r.method == "POST"]
+    assert [r.headers.get("x-api-key") for r in runs] == [None, RIGHT_KEY]
+    # The run that started asked for its graph too, with the same key.
+    assert [r.headers.get("x-api-key") for r in srv.requests if r.method == "GET"] == [RIGHT_KEY]

@@ -4,6 +4,7 @@
 // appended a frame at a time within a time budget, and a panel's body is built the first time
 // it is opened, so a burst of 10,000 chunks neither freezes the page nor grows the DOM.
 import { body, keepsOpen, kindOf, labelText, metaText } from "./bodies.js";
+import { GraphPane } from "./diagram.js";
 import { h, reveal } from "./dom.js";
 import { formatBytes, formatSeconds, safeText } from "./text.js";
 import { Answers, continueButton, historyPane } from "./thread.js";
@@ -112,6 +113,7 @@ export class RunView {
     this.destroyed = false;
     this.cleanups.push(this.store.subscribe((added, changed) => (added === null ? this.restart() : this.onItems(added, changed))));
     this.cleanups.push(this.runProxy.watch(() => this.updateHeader()));
+    this.cleanups.push(this.graph.connect());
     this.ticker = setInterval(() => this.runProxy.get("status") === "running" && this.updateHeader(), 250);
     this.updateHeader();
   }
@@ -187,6 +189,7 @@ export class RunView {
     this.earlier = h("button", { className: "lgw-more lgw-earlier", hidden: "", onclick: () => this.showEarlier() });
     this.list = h("div", { className: "lgw-list" });
     this.timing = new TimingPane(this.store, { onReveal: (item) => this.revealItem(item), isRunning: () => this.run.get("status") === "running" });
+    this.graph = new GraphPane(this.runProxy, this.store, this.ui, (name) => this.filterNode(name));
     this.root.append(
       this.header.el,
       this.header.notes,
@@ -196,6 +199,7 @@ export class RunView {
         h("span", { className: "lgw-spacer" }), this.continue.el, this.history.toggle),
       this.history.el,
       this.header.errorLine,
+      this.graph.el, // the diagram, right above the timeline it filters
       this.timing.el,
       h("div", { className: "lgw-scroll" }, this.earlier, this.list),
     );
@@ -220,6 +224,7 @@ export class RunView {
     this.history.update();
     this.continue.update();
     this.timing.refresh();
+    this.graph.update();
     this.stateLabel.hidden = !this.store.timeline.modes.has("values");
     this.copyState.hidden = this.store.timeline.finalState === undefined;
   }
@@ -266,6 +271,13 @@ export class RunView {
     this.scroller.scrollTop += offset - anchor.offset;
   }
 
+  /** A click on a node of the graph: the timeline shows that node; a second click, all. */
+  filterNode(name) {
+    const node = this.ui.filter.node === name ? "" : name;
+    this.nodeSelect.value = node;
+    this.setFilter({ node });
+  }
+
   setFilter(change) {
     Object.assign(this.ui.filter, change);
     this.ui.limit = this.windowSize;
@@ -290,6 +302,7 @@ export class RunView {
     this.dirty.clear();
     this.revealed = 0;
     reveal.text = this.ui.filter.text;
+    this.graph.select(this.ui.filter.node);
     const visible = this.store.items.filter((item) => matches(item, this.ui.filter));
     this.matching = visible.length;
     this.queue = visible.slice(-this.ui.limit);

@@ -84,8 +84,8 @@ function connect(model) {
   };
 }
 
-const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id", "trace_url", "thread_id",
-  "pending", "answered", "answer_error", "checkpoints", "notes", "sections"];
+const HEADER = ["status", "run_id", "error", "started_at", "ended_at", "assistant_id", "trace_url", "graph", "graph_note",
+  "thread_id", "pending", "answered", "answer_error", "checkpoints", "notes", "sections"];
 
 /** What a RunView needs of the model: its traits, their changes, and what it asks the kernel. */
 export function runOf(model) {

@@ -104,7 +104,8 @@ test(`${TOKENS.toLocaleString()} tokens in batches of ${BATCH}, frames in betwee
   // the DOM stays small: one node panel and one bubble, whatever the number of tokens
   assert.equal(root.querySelectorAll(".lgw-panel").length, 1);
   assert.equal(root.querySelectorAll(".lgw-msg").length, 1);
-  assert.ok(mostElements < 60 + parts.length, `the widget root holds ${mostElements} elements`);
+  // (the fixed chrome: header, toolbar, the History, graph and time panes, about 85 elements)
+  assert.ok(mostElements < 100 + parts.length, `the widget root holds ${mostElements} elements`);
 
   // each frame: one appendData at most, and no more clock than the budget (+ the first and last reads)
   const frames = costs.length;

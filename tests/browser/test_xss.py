@@ -31,7 +31,14 @@ from tests.support.harness import (
     wait_run_all_done,
     write_notebook,
 )
-from tests.support.loopback import LAST_CHUNK, chunk, serve, sse_event, sse_response_head
+from tests.support.loopback import (
+    LAST_CHUNK,
+    chunk,
+    http_response,
+    serve,
+    sse_event,
+    sse_response_head,
+)
 
 PAYLOADS: dict[str, str] = {
     "script": '<script>window.__xss="script"</script>',
@@ -59,9 +66,10 @@ PAYLOADS: dict[str, str] = {
 }
 MODES = ["updates", "messages-tuple", "custom", "values", "debug", "tasks", "events"]
 
-#: Elements no payload may create inside the widget (the widget itself makes none of them).
-FORBIDDEN_TAGS = ("script,img,svg,iframe,a,style,object,embed,link,meta,base,form,math,video,"
-                  "audio,source,frame,frameset,template,noscript,image,use")
+#: Elements no payload may create inside the widget (the widget itself makes none of them,
+#: but for the graph's diagram: one <svg> of its own class).
+FORBIDDEN_TAGS = ("script,img,svg:not(.lgw-graph-svg),iframe,a,style,object,embed,link,meta,base,"
+                  "form,math,video,audio,source,frame,frameset,template,noscript,image,use")
 FORBIDDEN_ATTRIBUTES = ["href", "src", "srcdoc", "style", "action", "formaction", "data",
                         "xlink:href", "background", "poster"]
 
@@ -200,8 +208,36 @@ EVENTS, SHOWN, LOWERED, ASSISTANT, STREAMING_PAUSE_AT = corpus()
 STREAMING_PAUSE_S = 3.0
 
 
+def hostile_graph() -> tuple[dict[str, Any], list[str]]:
+    """The run's graph (``GET /assistants/{id}/graph``) with payloads in node names, subgraph
+    prefixes (xray's ``parent:child``) and edge labels; and the strings it must show as text."""
+    nodes: list[dict[str, Any]] = [{"id": "__start__"}, {"id": "__end__"}]
+    edges: list[dict[str, Any]] = []
+    shown: list[str] = []
+    previous = "__start__"
+    for i, n in enumerate(PAYLOADS):
+        node = tag("graph-node", n)
+        child = f"{tag('graph-sub', n).replace(':', ';')}:{tag('graph-child', n)}"
+        label = tag("graph-edge", n)
+        shown += [node, child, label]
+        nodes += [{"id": node, "type": "runnable", "data": {"name": node}},
+                  {"id": child, "type": "runnable", "data": {"name": child}}]
+        edges += [{"source": previous, "target": node, "conditional": i % 2 == 1},
+                  {"source": node, "target": child, "data": label, "conditional": True}]
+        previous = child
+    edges.append({"source": previous, "target": "__end__"})
+    return {"nodes": nodes, "edges": edges}, shown
+
+
+GRAPH, GRAPH_SHOWN = hostile_graph()
+
+
 async def agent_server(request, conn) -> None:
-    """The run as the Agent Server sends it: chunked SSE, CRLF, compact JSON, no end event."""
+    """The run as the Agent Server sends it: chunked SSE, CRLF, compact JSON, no end event; its
+    graph, asked for once the run started, as JSON."""
+    if request.method == "GET":
+        await conn.send(http_response(200, json.dumps(GRAPH)))
+        return
     await conn.send(sse_response_head(extra_headers={"location": "/runs/r/stream"}))
     # In bursts, so batches reach the view while it runs; a long pause with messages live.
     starts = sorted({*range(0, len(EVENTS), 25), STREAMING_PAUSE_AT})
@@ -348,6 +384,7 @@ def assert_inert(page: Any) -> dict[str, Any]:
 
     text = seen["text"]
     missing = [s for s in SHOWN if s not in text and json_inner(s) not in text]
+    missing += [s for s in GRAPH_SHOWN if s not in text]  # the diagram's names and hovers
     missing += [s for s in LOWERED if s not in text]
     assert missing == [], f"{len(missing)} payloads not shown as text, e.g. {missing[:3]!r}"
     # The unicode tricks reach the page unchanged (not normalized, not stripped).
@@ -390,6 +427,7 @@ def test_payloads_everywhere_render_as_text_live_and_after_reload(jupyterlab, pa
     open_everything(page)
     live = assert_inert(page)
     assert live["panels"] > 200  # "Show earlier" was used: every panel is on the page
+    assert page.locator(".lgw-graph-svg .lgw-gnode-node").count() == 2 * len(PAYLOADS)
 
     # The filter box takes a payload as text too.
     page.locator(".lgw-text-filter").fill(PAYLOADS["img"])
@@ -418,6 +456,7 @@ def test_payloads_everywhere_render_as_text_live_and_after_reload(jupyterlab, pa
         open_everything(fresh)
         reloaded = assert_inert(fresh)
         assert reloaded["panels"] == live["panels"]
+        assert fresh.locator(".lgw-graph-svg .lgw-gnode-node").count() == 2 * len(PAYLOADS)
         assert fresh_errors == []
 
         # Negative control: had a payload been parsed as HTML, these checks would have seen it.
