@@ -345,7 +345,7 @@ function schemaField(schema, label, required) {
     if (typeof schema.default === "number") control.value = String(schema.default);
     const read = () => {
       const text = control.value.trim();
-      if (control.validity?.badInput || (text && !Number.isFinite(Number(text)))) return { errors: [`${label} must be a number`] };
+      if (control.validity.badInput || (text && !Number.isFinite(Number(text)))) return { errors: [`${label} must be a number`] };
       return ok(text === "" ? undefined : Number(text));
     };
     return { el: field(label, control, { hint, required }), read };
@@ -381,7 +381,7 @@ function schemaControls(schema) {
 /** A text box, sent as text unless the user picks JSON. */
 function valueControls() {
   const box = h("textarea", { className: "lgw-answer-input", rows: "3" });
-  const mode = h("select", { className: "lgw-answer-input lgw-answer-mode" }, h("option", { value: "text", text: "text" }), h("option", { value: "json", text: "JSON" }));
+  const mode = h("select", { className: "lgw-answer-input" }, h("option", { value: "text", text: "text" }), h("option", { value: "json", text: "JSON" }));
   const read = () => {
     if (mode.value === "json") return parseJson(box.value, "the answer");
     return box.value === "" ? { errors: ["type an answer (to send an empty text, pick JSON and type \"\")"] } : ok(box.value);
@@ -445,7 +445,7 @@ export function answerForm(entry, submit) {
   root.addEventListener("keydown", (event) => {
     const t = event.target;
     if (event.key !== "Enter" || event.isComposing || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) return;
-    if (t.tagName !== "INPUT" || !["text", "number"].includes(t.type)) return;
+    if (!["text", "number"].includes(t.type)) return; // not a textarea ("textarea"), select or checkbox
     event.preventDefault();
     form.send();
   });

@@ -124,6 +124,7 @@ describe("Agent Inbox", () => {
     buttonByText(el, "Edit").click();
     const box = control(el, "send_email arguments");
     assert.equal(box.value, '"hello"');
+    assert.equal(document.activeElement, box);
     type(box, "[1, 2");
     submit(el);
     assert.match(errors(el)[0], /^send_email arguments is not valid JSON: /);
@@ -339,6 +340,7 @@ describe("a form from the response schema", () => {
     const box = control(el, "approve");
     assert.equal(box.getAttribute("type"), "checkbox");
     assert.equal(box.checked, true);
+    assert.equal(box.nextElementSibling.tagName, "LABEL", "a checkbox's label after it");
     box.checked = false;
     submit(el);
     assert.deepEqual(sent, [false]);
@@ -362,6 +364,8 @@ describe("a form from the response schema", () => {
     assert.deepEqual(second.sent, [3], "the enum's value, not its text");
     const third = form(withSchema({ enum: ["a", "b"], default: "z" }));
     assert.equal(control(third.el, "answer").value, "", "a default not among the values chooses nothing");
+    const fourth = control(form(withSchema({ enum: ["a", "b"], default: "a" })).el, "answer");
+    assert.deepEqual([fourth.value, fourth.options.length], ["0", 2], "the first value as default: chosen, no empty choice");
   });
 
   test("flat object: a field per property, labels from titles, descriptions as hints, required marked, defaults prefilled", () => {
