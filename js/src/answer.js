@@ -30,11 +30,12 @@ const isHitlRequest = (v) => isObj(v) && Array.isArray(v.action_requests);
 
 /** The review config of a HITL request's i-th action (the one at its place, else by name), or null. */
 export function reviewConfig(value, i) {
-  const configs = Array.isArray(value.review_configs) ? value.review_configs.filter(isObj) : [];
-  const name = isObj(value.action_requests[i]) ? value.action_requests[i].name : value.action_requests[i];
-  const atPlace = value.review_configs?.[i];
-  if (isObj(atPlace) && atPlace.action_name === name) return atPlace;
-  return configs.find((c) => c.action_name === name) ?? (isObj(atPlace) ? atPlace : null);
+  const configs = Array.isArray(value.review_configs) ? value.review_configs : [];
+  const request = value.action_requests[i];
+  const name = isObj(request) ? request.name : request;
+  const atPlace = isObj(configs[i]) ? configs[i] : null;
+  if (atPlace?.action_name === name) return atPlace;
+  return configs.find((c) => isObj(c) && c.action_name === name) ?? atPlace;
 }
 
 /** Which controls answer this interrupt: "inbox" | "hitl" | "schema" | "value". */
@@ -52,7 +53,7 @@ const TYPE_WORDS = { string: "a string", number: "a number", integer: "an intege
 function hasType(value, type) {
   switch (type) {
     case "string": return typeof value === "string";
-    case "number": return typeof value === "number" && Number.isFinite(value);
+    case "number": return typeof value === "number"; // JSON has no NaN or Infinity
     case "integer": return Number.isInteger(value);
     case "boolean": return typeof value === "boolean";
     case "object": return isObj(value);
@@ -79,7 +80,7 @@ function regexOf(pattern) {
 function resolve(schema, root) {
   if (!isObj(schema) || typeof schema.$ref !== "string" || !schema.$ref.startsWith("#")) return schema;
   let target = root;
-  for (const part of schema.$ref.slice(1).split("/").filter(Boolean)) target = isObj(target) ? target[part.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined;
+  for (const part of schema.$ref.slice(1).split("/").filter(Boolean)) target = isObj(target) ? target[part] : undefined;
   return isObj(target) ? target : {};
 }
 
@@ -128,9 +129,8 @@ export function validate(schema, value, name = ROOT, root = schema) {
 function objectErrors(schema, value, name, root) {
   const errors = [];
   const props = isObj(schema.properties) ? schema.properties : {};
-  const has = (key) => Object.hasOwn(value, key);
   for (const key of Array.isArray(schema.required) ? schema.required : []) {
-    if (!has(key)) errors.push(`${fieldName(name, key, props[key])} is required`);
+    if (!Object.hasOwn(value, key)) errors.push(`${fieldName(name, key, Object.hasOwn(props, key) ? props[key] : null)} is required`);
   }
   for (const key of Object.keys(value)) {
     if (Object.hasOwn(props, key)) errors.push(...validate(props[key], value[key], fieldName(name, key, resolve(props[key], root)), root));
@@ -200,7 +200,9 @@ function messageField(label, { required }) {
 
 /** An action's arguments: a field per top-level argument (text for strings, JSON for the rest). */
 function argsEditor(args, title, schema) {
-  const fields = isObj(args)
+  // Arguments with keys: a field each. None, or not an object: one JSON box (keys can be added).
+  const keyed = isObj(args) && Object.keys(args).length > 0;
+  const fields = keyed
     ? Object.entries(args).map(([key, v]) => [key, typeof v === "string" ? textField(key, v) : jsonField(key, v)])
     : [[null, jsonField(`${title} arguments`, args)]];
   const el = h("div", { className: "lgw-answer-editor", role: "group", "aria-label": `arguments of ${title}` }, ...fields.map(([, f]) => f.el));
@@ -209,11 +211,11 @@ function argsEditor(args, title, schema) {
     const errors = results.flatMap(([key, r]) => (r.errors ?? []).map((e) => (key === null ? e : `${title}: ${e}`)));
     if (errors.length) return { errors };
     // fromEntries makes a key named "__proto__" a key, not the object's prototype
-    const value = isObj(args) ? Object.fromEntries(results.map(([key, r]) => [key, r.value])) : results[0][1].value;
+    const value = keyed ? Object.fromEntries(results.map(([key, r]) => [key, r.value])) : results[0][1].value;
     const wrong = isObj(schema) ? validate(schema, value, `${title} arguments`) : [];
     return wrong.length ? { errors: wrong } : ok(value);
   };
-  return { el, read, focus: () => fields[0]?.[1].focus() };
+  return { el, read, focus: () => fields[0][1].focus() };
 }
 
 // -- inbox and hitl: one row of choices per request -----------------------------------------
@@ -324,13 +326,13 @@ const isFlatObject = (s) => (s.type === "object" || s.type === undefined) && isO
  */
 function schemaField(schema, label, required) {
   const hint = typeof schema.description === "string" && schema.description ? schema.description : undefined;
-  const has = "default" in schema;
   if (Array.isArray(schema.enum) && schema.enum.length) {
+    // No default among the values: an empty first choice, so nothing is chosen for the user.
+    const at = "default" in schema ? schema.enum.findIndex((v) => same(v, schema.default)) : -1;
     const control = h("select", { className: "lgw-answer-input" },
-      has ? null : h("option", { value: "", text: "choose…" }),
+      at >= 0 ? null : h("option", { value: "", text: "choose…" }),
       ...schema.enum.map((v, i) => h("option", { value: String(i), text: typeof v === "string" ? v : show(v) })));
-    const at = schema.enum.findIndex((v) => same(v, schema.default));
-    if (has && at >= 0) control.value = String(at);
+    if (at >= 0) control.value = String(at);
     return { el: field(label, control, { hint, required }), read: () => ok(control.value === "" ? undefined : schema.enum[Number(control.value)]) };
   }
   if (schema.type === "boolean") {
@@ -343,7 +345,7 @@ function schemaField(schema, label, required) {
     if (typeof schema.default === "number") control.value = String(schema.default);
     const read = () => {
       const text = control.value.trim();
-      if (control.validity?.badInput || (text && !Number.isFinite(Number(text)))) return { errors: [`${label} must be a number`] };
+      if (control.validity.badInput || (text && !Number.isFinite(Number(text)))) return { errors: [`${label} must be a number`] };
       return ok(text === "" ? undefined : Number(text));
     };
     return { el: field(label, control, { hint, required }), read };
@@ -379,7 +381,7 @@ function schemaControls(schema) {
 /** A text box, sent as text unless the user picks JSON. */
 function valueControls() {
   const box = h("textarea", { className: "lgw-answer-input", rows: "3" });
-  const mode = h("select", { className: "lgw-answer-input lgw-answer-mode" }, h("option", { value: "text", text: "text" }), h("option", { value: "json", text: "JSON" }));
+  const mode = h("select", { className: "lgw-answer-input" }, h("option", { value: "text", text: "text" }), h("option", { value: "json", text: "JSON" }));
   const read = () => {
     if (mode.value === "json") return parseJson(box.value, "the answer");
     return box.value === "" ? { errors: ["type an answer (to send an empty text, pick JSON and type \"\")"] } : ok(box.value);
@@ -409,11 +411,10 @@ export function answerForm(entry, submit) {
   let sent = false;
   const setEnabled = (on) => {
     for (const c of root.querySelectorAll("button, input, textarea, select")) c.disabled = !on;
-    if (on) form.changed();
   };
   const form = {
     changed: () => {
-      if (!sent) submitButton.disabled = controls.ready ? !controls.ready() : false;
+      submitButton.disabled = controls.ready ? !controls.ready() : false;
     },
     send: () => {
       if (sent) return;
@@ -444,7 +445,7 @@ export function answerForm(entry, submit) {
   root.addEventListener("keydown", (event) => {
     const t = event.target;
     if (event.key !== "Enter" || event.isComposing || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) return;
-    if (t.tagName !== "INPUT" || !["text", "number"].includes(t.type)) return;
+    if (!["text", "number"].includes(t.type)) return; // not a textarea ("textarea"), select or checkbox
     event.preventDefault();
     form.send();
   });

@@ -60,6 +60,9 @@ describe("Agent Inbox", () => {
     buttonByText(el, "Accept").click();
     assert.deepEqual(sent, [[{ type: "accept", args: null }]]);
     assert.ok(isSending(el));
+    assert.equal(el.querySelector(".lgw-answer-sending").textContent, "sending…");
+    assert.ok(el.classList.contains("lgw-answer"));
+    assert.equal(el.querySelector(".lgw-answer-error").getAttribute("role"), "alert");
     assert.ok($$(el, "button, input, textarea, select").every((c) => c.disabled), "controls disabled after submit");
     buttonByText(el, "Ignore").click();
     submit(el);
@@ -79,13 +82,26 @@ describe("Agent Inbox", () => {
     buttonByText(el, "Edit").click();
     assert.equal(editor.hidden, false);
     assert.deepEqual(sent, [], "edit waits for Submit");
+    assert.equal(document.activeElement, control(el, "to"), "the editor's first field has the focus");
     assert.equal(control(el, "to").tagName, "INPUT");
+    assert.equal(control(el, "to").getAttribute("aria-required"), null);
+    assert.equal(control(el, "to").previousElementSibling.tagName, "LABEL", "the label before its field");
     assert.equal(control(el, "count").tagName, "TEXTAREA");
     assert.equal(control(el, "tags").value, '[\n  "x"\n]', "prefilled with the arguments");
     type(control(el, "to"), "bo@example.com");
     type(control(el, "count"), "3");
     submit(el);
     assert.deepEqual(sent, [[{ type: "edit", args: { action: "send_email", args: { to: "bo@example.com", count: 3, tags: ["x"] } } }]]);
+  });
+
+  test("edit: text with line breaks, or longer than a line, gets a text box", () => {
+    const args = { a: "one\ntwo", b: "x".repeat(81), c: "x".repeat(80) };
+    const { el, sent } = form({ value: [inbox(ALL, args)] });
+    buttonByText(el, "Edit").click();
+    assert.deepEqual(["a", "b", "c"].map((k) => control(el, k).tagName), ["TEXTAREA", "TEXTAREA", "INPUT"]);
+    type(control(el, "a"), "one\ntwo\nthree");
+    submit(el);
+    assert.deepEqual(sent[0][0].args.args, { ...args, a: "one\ntwo\nthree" });
   });
 
   test("edit: invalid JSON is refused with the parser's message, nothing sent", () => {
@@ -108,9 +124,23 @@ describe("Agent Inbox", () => {
     buttonByText(el, "Edit").click();
     const box = control(el, "send_email arguments");
     assert.equal(box.value, '"hello"');
+    assert.equal(document.activeElement, box);
+    type(box, "[1, 2");
+    submit(el);
+    assert.match(errors(el)[0], /^send_email arguments is not valid JSON: /);
     type(box, "[1, 2]");
     submit(el);
     assert.deepEqual(sent, [[{ type: "edit", args: { action: "send_email", args: [1, 2] } }]]);
+  });
+
+  test("edit of arguments without keys: one JSON box, so keys can be added", () => {
+    const { el, sent } = form({ value: [inbox({ allow_edit: true }, {})] });
+    buttonByText(el, "Edit").click();
+    const box = control(el, "send_email arguments");
+    assert.equal(box.value, "{}");
+    type(box, '{"to": "x"}');
+    submit(el);
+    assert.deepEqual(sent, [[{ type: "edit", args: { action: "send_email", args: { to: "x" } } }]]);
   });
 
   test("respond: a text box; an empty response is refused", () => {
@@ -118,6 +148,8 @@ describe("Agent Inbox", () => {
     buttonByText(el, "Respond").click();
     const box = control(el, "response to send_email");
     assert.equal(box.tagName, "TEXTAREA");
+    assert.equal(document.activeElement, box);
+    type(box, "  \n ");
     submit(el);
     assert.deepEqual(sent, []);
     assert.deepEqual(errors(el), ["response to send_email: type some text"]);
@@ -132,6 +164,7 @@ describe("Agent Inbox", () => {
     assert.equal(submitButton(el).disabled, true);
     buttonByText(el, "Accept").click();
     assert.deepEqual(sent, [], "with several requests a choice does not answer at once");
+    assert.deepEqual(errors(el), []);
     assert.equal(submitButton(el).disabled, true);
     const second = $$(el, ".lgw-answer-request")[1];
     buttonByText(second, "Respond").click();
@@ -139,6 +172,14 @@ describe("Agent Inbox", () => {
     type(control(el, "response to 2. delete"), "keep it");
     submit(el);
     assert.deepEqual(sent, [[{ type: "accept", args: null }, { type: "response", args: "keep it" }]]);
+  });
+
+  test("Enter before every request has a response: says which one waits", () => {
+    const { el, sent } = form({ value: [inbox(ALL), inbox(ALL, {}, "delete")] });
+    buttonByText(el, "Edit").click();
+    enter(control(el, "to"));
+    assert.deepEqual(errors(el), ["2. delete: choose a response"]);
+    assert.deepEqual(sent, []);
   });
 
   test("a choice can be changed before Submit: the last one counts", () => {
@@ -209,9 +250,19 @@ describe("LangChain v1 human in the loop", () => {
     assert.deepEqual(sent, []);
     buttonByText(two, "Approve").click();
     assert.equal(submitButton(el).disabled, false);
+    type(control(el, "why reject 1. a (optional)"), "  ");
     submit(el);
     submit(el);
     assert.deepEqual(sent, [{ decisions: [{ type: "reject" }, { type: "approve" }] }]);
+  });
+
+  test("an action given as a bare name is edited as a name with no arguments", () => {
+    const { el, sent } = form(hitl(undefined, ["restart"]));
+    assert.equal(el.querySelector(".lgw-answer-label").textContent, "restart");
+    buttonByText(el, "Edit").click();
+    type(control(el, "restart arguments"), '{"now": true}');
+    submit(el);
+    assert.deepEqual(sent, [{ decisions: [{ type: "edit", edited_action: { name: "restart", args: { now: true } } }] }]);
   });
 
   test("one action: approve still waits for Submit", () => {
@@ -248,6 +299,7 @@ describe("a form from the response schema", () => {
     const { el, sent } = form(withSchema({ type: "string", title: "city", minLength: 2 }));
     const input = control(el, "city");
     assert.equal(input.getAttribute("type"), "text");
+    assert.equal(input.getAttribute("aria-required"), "true", "the one answer is required");
     enter(input);
     assert.deepEqual(errors(el), ["city is required"]);
     type(input, "X");
@@ -264,6 +316,7 @@ describe("a form from the response schema", () => {
     const { el, sent } = form(withSchema({ type: "integer" }));
     const input = control(el, "answer");
     assert.equal(input.getAttribute("type"), "number");
+    assert.equal(input.getAttribute("step"), "1");
     type(input, "2.5");
     submit(el);
     assert.deepEqual(errors(el), ["answer must be an integer"]);
@@ -276,6 +329,7 @@ describe("a form from the response schema", () => {
   test("number: 2.5 is fine; a default is prefilled", () => {
     const { el, sent } = form(withSchema({ type: "number", default: 1.5 }));
     assert.equal(control(el, "answer").value, "1.5");
+    assert.equal(control(el, "answer").getAttribute("step"), "any");
     type(control(el, "answer"), "2.5");
     submit(el);
     assert.deepEqual(sent, [2.5]);
@@ -286,6 +340,7 @@ describe("a form from the response schema", () => {
     const box = control(el, "approve");
     assert.equal(box.getAttribute("type"), "checkbox");
     assert.equal(box.checked, true);
+    assert.equal(box.nextElementSibling.tagName, "LABEL", "a checkbox's label after it");
     box.checked = false;
     submit(el);
     assert.deepEqual(sent, [false]);
@@ -296,6 +351,7 @@ describe("a form from the response schema", () => {
     const select = control(el, "answer");
     assert.equal(select.tagName, "SELECT");
     assert.deepEqual($$(select, "option").map((o) => o.textContent), ["low", "high", "3"]);
+    assert.deepEqual($$(form(withSchema({ enum: [null, { a: 1 }] })).el, "option").map((o) => o.textContent), ["choose…", "null", '{"a":1}']);
     submit(el);
     const second = form(withSchema({ enum: ["low", "high", 3] }));
     const other = control(second.el, "answer");
@@ -306,6 +362,10 @@ describe("a form from the response schema", () => {
     submit(second.el);
     assert.deepEqual(sent, ["high"]);
     assert.deepEqual(second.sent, [3], "the enum's value, not its text");
+    const third = form(withSchema({ enum: ["a", "b"], default: "z" }));
+    assert.equal(control(third.el, "answer").value, "", "a default not among the values chooses nothing");
+    const fourth = control(form(withSchema({ enum: ["a", "b"], default: "a" })).el, "answer");
+    assert.deepEqual([fourth.value, fourth.options.length], ["0", 2], "the first value as default: chosen, no empty choice");
   });
 
   test("flat object: a field per property, labels from titles, descriptions as hints, required marked, defaults prefilled", () => {
@@ -330,6 +390,15 @@ describe("a form from the response schema", () => {
     submit(el);
     assert.deepEqual(errors(el), ["Your name is required", "age is required"]);
     type(name, "Ana");
+    // A browser keeps text that is no number out of the value ("") and flags it as bad input.
+    const age = control(el, "age");
+    Object.defineProperty(age, "validity", { value: { badInput: true }, configurable: true });
+    submit(el);
+    assert.deepEqual(errors(el), ["age must be a number"], "text in a number field");
+    delete age.validity;
+    type(age, "1e");
+    submit(el);
+    assert.deepEqual(errors(el), ["age must be a number"], "a value that does not read as a number");
     type(control(el, "age"), "1.5");
     type(control(el, "code"), "abc");
     submit(el);
@@ -337,8 +406,31 @@ describe("a form from the response schema", () => {
     assert.deepEqual(sent, []);
     type(control(el, "age"), "41");
     type(control(el, "code"), "");
+    const key = (input, init) => input.dispatchEvent(new window.KeyboardEvent("keydown", { bubbles: true, cancelable: true, ...init }));
+    for (const init of [{ key: "a" }, { key: "Enter", shiftKey: true }, { key: "Enter", ctrlKey: true }, { key: "Enter", altKey: true }, { key: "Enter", metaKey: true }, { key: "Enter", isComposing: true }]) {
+      key(control(el, "age"), init);
+    }
+    key(control(el, "news"), { key: "Enter" });
+    assert.deepEqual(sent, [], "only a plain Enter in a text or number field answers");
     enter(control(el, "age"));
     assert.deepEqual(sent, [{ name: "Ana", age: 41, plan: "free", news: false }], "an empty optional field is left out");
+  });
+
+  test("schemas a field per property cannot show get a JSON box", () => {
+    const schemas = [
+      { enum: [] },
+      { type: "object" },
+      { type: "object", properties: {} },
+      { type: "array", properties: { a: { type: "string" } } },
+      { properties: { a: { type: "string" }, b: { type: "object" } } },
+      { type: ["string", "null"] },
+    ];
+    for (const schema of schemas) {
+      const box = control(form(withSchema(schema)).el, "answer");
+      assert.equal(box.tagName, "TEXTAREA", JSON.stringify(schema));
+      assert.equal(box.value, "", "empty without a default");
+    }
+    assert.equal(control(form(withSchema({ properties: { a: { type: "string" } } })).el, "a").tagName, "INPUT", "properties without a type: an object");
   });
 
   test("anything else: a JSON box checked against the schema", () => {
@@ -469,6 +561,7 @@ test("reviewConfig: the config at the action's place, else the one with its name
   assert.deepEqual(reviewConfig(value, 0), { action_name: "b", x: 1 }, "no config named a: the one at its place");
   assert.deepEqual(reviewConfig(value, 2), { action_name: "c" });
   assert.equal(reviewConfig({ action_requests: [{ name: "a" }] }, 0), null);
+  assert.equal(reviewConfig({ action_requests: [{ name: "a" }], review_configs: { 0: { action_name: "a" } } }, 0), null);
   assert.deepEqual(reviewConfig({ action_requests: [{ name: "a" }, { name: "b" }], review_configs: [{ action_name: "b" }] }, 0), { action_name: "b" });
 });
 
@@ -499,6 +592,11 @@ test("validate: a table of schemas, values and the errors", () => {
     [{ enum: ["a", 1, null, [1]] }, [1], []],
     [{ enum: ["a", 1] }, "b", ['the answer must be one of: "a", 1']],
     [{ enum: [{ a: 1 }] }, { a: 1 }, []],
+    [{ enum: [{ a: 1 }] }, null, ["the answer must be one of: {\"a\":1}"]],
+    [{ enum: [{ a: 1, b: 2 }] }, { a: 1, b: 3 }, ["the answer must be one of: {\"a\":1,\"b\":2}"]],
+    [{ enum: [[1, 2]] }, [1, 2], []],
+    [{ enum: [[1, 2]] }, [1, 3], ["the answer must be one of: [1,2]"]],
+    [{ enum: [[1, 2]] }, [1], ["the answer must be one of: [1,2]"]],
     [{ enum: [{ a: 1 }] }, { a: 1, b: 2 }, ["the answer must be one of: {\"a\":1}"]],
     [{ enum: [{ a: 1 }] }, { b: 1 }, ["the answer must be one of: {\"a\":1}"]],
     [{ const: "yes" }, "yes", []],
@@ -511,10 +609,12 @@ test("validate: a table of schemas, values and the errors", () => {
     [{ type: "object", properties: { a: { type: "object", properties: { b: { type: "integer" } }, required: ["c"] } } }, { a: { b: "x" } }, ["a.c is required", "a.b must be an integer"]],
     [{ type: "object", properties: { toString: { type: "string" } } }, { toString: 1 }, ["toString must be a string"]],
     [{ type: "object", required: ["constructor"] }, {}, ["constructor is required"]],
+    [{ required: ["a"] }, {}, ["a is required"]],
     [{ items: { type: "integer" } }, [1, "2", 3.5], ["the answer[1] must be an integer", "the answer[2] must be an integer"]],
     [{ minItems: 2, maxItems: 3 }, [1], ["the answer must have at least 2 items"]],
     [{ minItems: 2, maxItems: 3 }, [1, 2, 3, 4], ["the answer must have at most 3 items"]],
     [{ minItems: 2, maxItems: 3 }, [1, 2, 3], []],
+    [{ minItems: 2, maxItems: 3 }, [1, 2], []],
     [{ minimum: 1, maximum: 5 }, 0, ["the answer must be at least 1"]],
     [{ minimum: 1, maximum: 5 }, 6, ["the answer must be at most 5"]],
     [{ minimum: 1, maximum: 5 }, 1, []],
@@ -530,6 +630,7 @@ test("validate: a table of schemas, values and the errors", () => {
     [{ maxLength: 1 }, "😀", [], "characters, not UTF-16 units"],
     [{ minLength: 2 }, 5, []],
     [{ pattern: "^a+$" }, "aaa", []],
+    [{ pattern: "^.$" }, "😀", [], "patterns read code points (the u flag)"],
     [{ pattern: "^a+$" }, "ab", ["the answer must match the pattern ^a+$"]],
     [{ pattern: "(" }, "anything", [], "a bad pattern is ignored"],
     [{ pattern: "^a" }, 1, []],
@@ -540,6 +641,7 @@ test("validate: a table of schemas, values and the errors", () => {
     [{ allOf: [{ type: "integer" }, { minimum: 2 }] }, 1, ["the answer must be at least 2"]],
     [{ $defs: { n: { type: "integer" } }, type: "object", properties: { a: { $ref: "#/$defs/n" } } }, { a: "x" }, ["a must be an integer"]],
     [{ $ref: "#/$defs/missing" }, 1, []],
+    [{ type: "object", properties: { child: { $ref: "#" } }, required: ["id"] }, { id: 1, child: {} }, ["child.id is required"]],
     [{ $ref: "https://example.com/s.json" }, 1, []],
     [{ format: "email", whatever: 1 }, "not an email", [], "unknown keywords are ignored"],
     [true, 1, []],
@@ -576,5 +678,7 @@ test("answerSummary: a few words for a resumed-with marker", () => {
   assert.equal(long.length, 80);
   assert.ok(long.endsWith("…"));
   assert.equal(answerSummary("x".repeat(80)), "x".repeat(80), "80 characters are kept whole");
+  assert.equal(answerSummary([{ type: 1 }]), '[{"type":1}]');
+  assert.equal(answerSummary([{ type: "accept" }, 1]), '[{"type":"accept"},1]');
   assert.equal(answerSummary({ decisions: Array(30).fill({ type: "approve" }) }).length, 80);
 });
