@@ -72,6 +72,26 @@ def test_several_stream_modes_and_subgraphs(kernel: Kernel) -> None:
     assert value(kernel, "any('|' in c.event for c in w.chunks)") is True
 
 
+def test_thread_runs_can_be_answered(kernel: Kernel, server_url: str) -> None:
+    kernel.execute('%%lgrun interrupting --thread -o w\n{"request": "x"}')
+    assert value(kernel, "[w.status, w.thread_id is not None]") == ["interrupted", True]
+    kernel.execute("await w.resume(True)")
+    assert value(kernel, "[w.status, w.updates[-1].data, [s['kind'] for s in w.sections]]") == [
+        "done", {"approved": True}, ["run", "resume"]]
+    # An existing thread by id; "--thread NAME" before the assistant still names the assistant.
+    thread = value(kernel, "w.thread_id")
+    kernel.execute(f'%%lgrun interrupting --thread {thread} -o again\n{{"request": "y"}}')
+    assert value(kernel, "[again.thread_id, again.status]") == [thread, "interrupted"]
+    kernel.execute('%%lgrun --thread interrupting -o named\n{"request": "z"}')
+    assert value(kernel, "[named.assistant_id, named.thread_id != w.thread_id]") == [
+        "interrupting", True]
+    # Without --thread the run is stateless, and says how to answer.
+    kernel.execute('%%lgrun interrupting -o stateless\n{"request": "x"}')
+    assert value(kernel, "stateless.thread_id") is None
+    result = kernel.execute("await stateless.resume(True)")
+    assert "%%lgrun --thread" in (result.error or "")
+
+
 def test_line_form(kernel: Kernel) -> None:
     result = kernel.execute('%lgrun failing {"value": "x"}')
     assert result.status == "ok" and not result.of_type("error")

@@ -264,7 +264,9 @@ async def test_answers_from_the_view_wait_until_every_interrupt_has_one() -> Non
     await w.run()
     first, second = w.pending
     w._on_front_end_msg(w, {"type": "answer", "id": first, "value": "one"}, [])
+    await asyncio.sleep(0.1)  # a resume started now would have failed by then
     assert w.answered == [first] and w.status == "interrupted" and len(w.sections) == 1
+    assert w.answer_error is None
     w._on_front_end_msg(w, {"type": "answer", "id": second, "value": "two"}, [])
     await _until(lambda: w.status == "done")
     assert w.sections[-1]["kind"] == "resume"
