@@ -539,8 +539,8 @@ async def test_unknown_keyword_raises_type_error_at_call_time(no_key_env):
         with pytest.raises(TypeError, match="'langsmith_tracer'"):  # the wire name is not a param
             lgwidget.stream("agent", url=srv.url, langsmith_tracer=True)
         async with lgwidget.Client(srv.url) as client:
-            with pytest.raises(TypeError, match="'thread_id'"):
-                client.stream("agent", thread_id="t1")
+            with pytest.raises(TypeError, match="'thread'"):  # the SDK's name is thread_id
+                client.stream("agent", thread="t1")
     assert srv.requests == []  # nothing went out
 
 

@@ -203,7 +203,7 @@ def test_help_is_real(kernel: Kernel) -> None:
     for flag in ("ASSISTANT_ID", "--stream-mode MODE", "--subgraphs", "--config JSON",
                  "--context JSON", "--metadata JSON", "--interrupt-before NODES",
                  "--interrupt-after NODES", "-o NAME", "--background", "--text", "--graph NAME",
-                 "Stream a stateless run"):
+                 "--thread [ID]", "Stream a run of a LangGraph assistant"):
         assert flag in pages[0], flag
 
 

@@ -114,3 +114,25 @@ def test_marimo_edit_interrupt_cancels_an_awaited_run(tmp_path, page, server):
         # What came stays in the view (its panels are laid out a frame at a time).
         page.wait_for_function(f"() => !!{DEEP}('.lgw-panel')", timeout=30_000)
 
+
+
+def test_marimo_answers_an_interrupt_from_the_view(tmp_path, page, server):
+    """A thread run stops at interrupt(); the answer typed in the card reaches the kernel once
+    the cell has ended (marimo's rule for front-end messages) and the run resumes in the view."""
+    app = tmp_path / "app.py"
+    app.write_text(marimo_app([
+        "import lgwidget",
+        f"w = lgwidget.RunWidget('interrupting', {{'request': 'x'}}, url={server!r}, "
+        "thread=True)\nw",
+        "await w.run()\nw.status",
+    ]))
+    with start_marimo(app, mode="run") as mo:
+        page.goto(mo.url, wait_until="domcontentloaded")
+        form = page.locator(".lgw-answer")
+        form.wait_for(timeout=60_000)
+        form.locator("textarea").fill("true")
+        form.get_by_label("send as").select_option("json")
+        form.locator(".lgw-answer-submit").click()
+        page.wait_for_function(f"() => ({BADGE})() === 'done'", timeout=60_000)
+        assert page.locator(".lgw-section").inner_text() == "resumed with true"
+        assert "answered: true" in page.locator(".lgw-answer-done").inner_text()

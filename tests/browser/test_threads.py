@@ -95,7 +95,7 @@ def test_interrupts_are_answered_in_the_view_and_the_runs_resume(jupyterlab, pag
     # A plain value: typed as JSON after a first try that is not JSON (refused, nothing sent).
     form = _form(page, "plain")
     form.locator("textarea").fill("{yes")
-    form.locator(".lgw-answer-mode").select_option("json")
+    form.get_by_label("send as").select_option("json")
     form.locator(".lgw-answer-submit").click()
     assert "not valid JSON" in form.locator(".lgw-answer-error").inner_text()
     assert _widget(page, "plain").locator(".lgw-badge").inner_text() == "interrupted"
