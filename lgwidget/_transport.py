@@ -69,7 +69,9 @@ class Budget:
         self._tokens, self._last = burst, clock()
         self._lock = threading.Lock()
 
-    def take(self) -> None:
+    def take(self) -> bool:
+        """Take one message's turn, waiting for it if need be; whether it waited."""
+        waited = False
         while True:
             with self._lock:
                 now = self._clock()
@@ -77,9 +79,10 @@ class Budget:
                 self._last = now
                 if self._tokens >= 1:
                     self._tokens -= 1
-                    return
+                    return waited
                 wait = (1 - self._tokens) / self.rate
             time.sleep(wait)
+            waited = True
 
 
 #: The one budget of the kernel (every Transport's).
@@ -172,17 +175,8 @@ class Transport:
         closing = False
         while not closing and (item := self._queue.get()) is not None:
             seq, chunks = item
-            BUDGET.take()
-            # What queued up while this transport waited goes out in the same message.
-            while True:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    closing = True
-                    break
-                chunks = chunks + more[1]
+            if BUDGET.take():  # it had to wait its turn: what queued up meanwhile goes too
+                chunks, closing = self._queued_after(chunks)
             times = [round((t - start) * 1000) for _, _, t in chunks]
             self.times.extend(times)
             self.bytes_added += sum(len(raw) for _, raw, _ in chunks)
@@ -199,6 +193,18 @@ class Transport:
                          and now - last_snapshot_time >= SNAPSHOT_INTERVAL):
                 self._publish(self.blobs())
                 last_snapshot_size, last_snapshot_time = size, now
+
+    def _queued_after(self, chunks: list[Any]) -> tuple[list[Any], bool]:
+        """``chunks`` and every batch queued behind them, as one; whether close() came too."""
+        merged = list(chunks)
+        while True:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return merged, False
+            if more is None:
+                return merged, True
+            merged += more[1]
 
     def _send_blob(self, seq: int, blob: bytes) -> None:
         self._send({"type": BATCH, "seq": seq}, [blob])

@@ -24,8 +24,8 @@ INPUTS = [{"n": 1}, {"n": 2, "fail": True}, {"n": 3}]
 
 @pytest.fixture(scope="module")
 def wide_url() -> Iterator[str]:
-    """A server that runs 4 runs at once (``langgraph dev`` runs one unless told)."""
-    with run_langgraph_dev(TEST_GRAPHS, n_jobs_per_worker=4) as url:
+    """A server that runs 5 runs at once (``langgraph dev`` runs one unless told)."""
+    with run_langgraph_dev(TEST_GRAPHS, n_jobs_per_worker=5) as url:
         yield url
 
 
@@ -76,7 +76,7 @@ async def test_langgraph_dev_runs_one_at_a_time_and_the_batch_says_so(server_url
 async def test_the_default_limit_is_the_servers_capacity(wide_url: str) -> None:
     b = lgwidget.batch("items", [{"n": 1}], url=wide_url)
     await b.run()
-    assert b.concurrency == 4 and b.notes == []
+    assert b.concurrency == 5 and b.notes == []
 
 
 async def test_never_more_runs_on_the_server_than_the_limit(wide_url: str) -> None:
@@ -85,7 +85,7 @@ async def test_never_more_runs_on_the_server_than_the_limit(wide_url: str) -> No
     with Sampler(wide_url) as sampler:
         await b.run()
     assert [w.status for w in b.runs] == ["done"] * 6
-    assert max(sampler.seen) == 2  # two at once, never three (the server could run four)
+    assert max(sampler.seen) == 2  # two at once, never three (the server could run five)
     assert b.peak_in_flight == 2
 
 
