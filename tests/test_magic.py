@@ -252,7 +252,8 @@ def test_batch_of_a_json_list(kernel: Kernel) -> None:
 
 def test_batch_of_an_expression(kernel: Kernel) -> None:
     kernel.execute("numbers = [3, 4, 5]")
-    result = kernel.execute("%%lgrun items --batch --concurrency 2 -o b\n[{'n': k} for k in numbers]")
+    result = kernel.execute(
+        "%%lgrun items --batch --concurrency 2 -o b\n[{'n': k} for k in numbers]")
     assert result.status == "ok" and not result.of_type("error")
     assert value(kernel, "[b.concurrency, [r['result'] for r in b.results]]") == [2, [6, 8, 10]]
 
