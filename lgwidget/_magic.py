@@ -193,7 +193,7 @@ class LGRun(Magics):
             args.assistant_id or self.assistant_id)
         if not target:
             raise UsageError("name the assistant: %%lgrun ASSISTANT_ID --batch, or --graph NAME")
-        server = {} if args.graph else {"url": args.url or self.url}
+        server: dict[str, Any] = {} if args.graph else {"url": args.url or self.url}
         try:
             return batch(target, inputs, concurrency=args.concurrency, stream_mode=stream_mode,
                          **server, **params)
