@@ -76,7 +76,8 @@ def compare(a: RunWidget | str | os.PathLike[str], b: RunWidget | str | os.PathL
 
 def _chunks(run: Any, side: str) -> tuple[list[StreamPart], str]:
     if isinstance(run, RunWidget):
-        return list(run.chunks), f"{run.assistant_id} {(run.run_id or side)[:8]}"
+        # A run id's end: its start is the time, the same for runs made together.
+        return list(run.chunks), f"{run.assistant_id} …{(run.run_id or side)[-8:]}"
     if isinstance(run, (str, os.PathLike)):
         _header, parts, _times = _runfile.read(run)
         return parts, Path(run).name

@@ -60,8 +60,10 @@ class BatchView {
     this.rerunButton = h("button", { className: "lgw-button lgw-batch-rerun", text: "Re-run failed", type: "button",
       onclick: () => model.send({ type: BATCH_MSG.RERUN_FAILED }) });
     this.notes = h("div", { className: "lgw-batch-notes" });
+    // Finished runs in green, failed ones in red after them.
     this.bar = h("div", { className: "lgw-progress-bar" });
-    this.progress = h("div", { className: "lgw-progress", role: "progressbar", "aria-valuemin": "0" }, this.bar);
+    this.errorBar = h("div", { className: "lgw-progress-bar lgw-progress-error" });
+    this.progress = h("div", { className: "lgw-progress", role: "progressbar", "aria-valuemin": "0" }, this.bar, this.errorBar);
     this.body = h("tbody");
     const head = h("tr", {}, ...COLUMNS.map((name) => h("th", { text: name, scope: "col" })));
     this.table = h("table", { className: "lgw-batch-table" }, h("thead", {}, head), this.body);
@@ -97,8 +99,9 @@ class BatchView {
     this.rerunButton.hidden = status === "running" || status === "idle" || failed === 0;
     this.notes.replaceChildren(...(model.get("notes") ?? []).map((text) => h("div", { className: "lgw-note", text })));
     const percent = Math.round(progress.fraction * 100);
-    this.bar.style.width = `${percent}%`;
-    this.bar.classList.toggle("lgw-progress-error", (progress.counts.error ?? 0) > 0);
+    const errorPercent = progress.total ? ((progress.counts.error ?? 0) / progress.total) * 100 : 0;
+    this.bar.style.width = `${percent - errorPercent}%`;
+    this.errorBar.style.width = `${errorPercent}%`;
     this.progress.setAttribute("aria-valuemax", String(progress.total));
     this.progress.setAttribute("aria-valuenow", String(progress.finished));
     this.progress.title = `${percent}%`;

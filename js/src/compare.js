@@ -55,7 +55,7 @@ export default {
           h("span", { className: "lgw-spacer" }), h("span", { className: "lgw-stats", text: `nodes: ${said || "none"}` })),
         h("div", { className: "lgw-compare-section", text: "Nodes" }),
         nodeTable(rows, labels),
-        h("div", { className: "lgw-compare-section", text: `Final state: ${state.length ? `${state.length} differences` : "the same"}` }),
+        h("div", { className: "lgw-compare-section", text: `Final state: ${state.length ? `${state.length} difference${state.length === 1 ? "" : "s"}` : "the same"}` }),
         state.length ? changeList(state) : h("div"));
     };
     const names = ["labels", "node_rows", "state_rows"];
