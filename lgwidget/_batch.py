@@ -127,7 +127,7 @@ class Batch(anywidget.AnyWidget):
         for w in self.runs:
             counts[w.status] = counts.get(w.status, 0) + 1
         said = ", ".join(f"{n} {status}" for status, n in counts.items())
-        return f"Batch({self.assistant_id!r}, {len(self.runs)} runs: {said})"
+        return f"LangGraph batch of {self.assistant_id!r}, {len(self.runs)} runs: {said}"
 
     # -- running -------------------------------------------------------------------------------
 

@@ -59,8 +59,8 @@ class Comparison(anywidget.AnyWidget):
         for row in self.nodes:
             counts[row["change"]] = counts.get(row["change"], 0) + 1
         said = ", ".join(f"{n} {change}" for change, n in counts.items()) or "no nodes"
-        return (f"Comparison({self.labels[0]!r} vs {self.labels[1]!r}: nodes {said}; "
-                f"{len(self.state)} state differences)")
+        return (f"LangGraph run comparison, {self.labels[0]!r} vs {self.labels[1]!r}: nodes "
+                f"{said}; {len(self.state)} differences in the final state")
 
 
 def compare(a: RunWidget | str | os.PathLike[str], b: RunWidget | str | os.PathLike[str]
