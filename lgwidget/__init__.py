@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._errors import APIStatusError, ConnectError, DisconnectedError, LGWidgetError, ProtocolError
+from ._errors import (
+    APIStatusError,
+    ConnectError,
+    DisconnectedError,
+    LGWidgetError,
+    ProtocolError,
+    RunError,
+)
 from ._parts import StreamPart
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._batch import Batch, batch
     from ._client import Client, stream
+    from ._compare import Comparison, compare
     from ._graph_widget import show_graph
     from ._widget import RunWidget
 
@@ -22,18 +31,27 @@ _LAZY = {
     "stream": "._client",
     "RunWidget": "._widget",
     "show_graph": "._graph_widget",
+    "Batch": "._batch",
+    "batch": "._batch",
+    "Comparison": "._compare",
+    "compare": "._compare",
 }
 
 __all__ = [
     "APIStatusError",
+    "Batch",
     "Client",
+    "Comparison",
     "ConnectError",
     "DisconnectedError",
     "LGWidgetError",
     "ProtocolError",
+    "RunError",
     "RunWidget",
     "StreamPart",
     "__version__",
+    "batch",
+    "compare",
     "show_graph",
     "stream",
 ]

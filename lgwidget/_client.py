@@ -180,6 +180,12 @@ class Client:
             {k: v for k, v in body.items() if v is not None})
         return history
 
+    async def metrics(self) -> dict[str, Any]:
+        """The server's capacity and load, ``GET /metrics?format=json``: ``{"workers": {"max",
+        "active", "available"}, "queue": {"n_pending", "n_running", ...}, ...}``."""
+        found: dict[str, Any] = await self._json("GET", "/metrics", params={"format": "json"})
+        return found
+
     async def _json(self, method: str, path: str, body: Any = None,
                     params: Mapping[str, Any] | None = None, timeout: Any = None) -> Any:
         """One request answered with JSON; failures raise as a stream's do."""

@@ -4,7 +4,8 @@
     ├── ConnectError        the server could not be reached (refused, unknown host, connect timeout)
     ├── APIStatusError      the server answered with an HTTP error (.status_code, .detail)
     ├── ProtocolError       the answer is not an event stream of JSON events
-    └── DisconnectedError   the stream broke off after it started (reset, read timeout)
+    ├── DisconnectedError   the stream broke off after it started (reset, read timeout)
+    └── RunError            a run that ended with an error (a batch's result for that input)
 
 An ``error`` *event* in the stream (a node raised, bad input) is not an exception: the client
 yields it as ``StreamPart("error", {...})``, as the SDK does.
@@ -46,3 +47,13 @@ class ProtocolError(LGWidgetError):
 
 class DisconnectedError(LGWidgetError):
     """The stream broke off before the server closed it; the parts received so far stand."""
+
+
+class RunError(LGWidgetError):
+    """A run ended with an error: ``error`` is the run's ``{"error", "message", "node"?}``.
+    A batch's ``results`` hold one for each input whose run failed."""
+
+    def __init__(self, message: str, *, error: dict[str, object] | None = None,
+                 url: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.error = error

@@ -93,6 +93,11 @@ class LGRun(Magics):
     @argument("--background", action="store_true",
               help="return at once and let the run go on; Stop or NAME.cancel() ends it")
     @argument("--text", action="store_true", help="the body is one user message, as text")
+    @argument("--batch", action="store_true",
+              help="the body is a list of inputs (JSON or a Python expression): one run each, "
+              "shown as a table (NAME is the Batch)")
+    @argument("--concurrency", type=int, metavar="N",
+              help="with --batch: runs at once (default: what the server takes)")
     @needs_local_scope
     @line_cell_magic
     def lgrun(self, line: str, cell: str | None = None, local_ns: Any = None) -> Any:
@@ -147,7 +152,11 @@ class LGRun(Magics):
         modes = list(args.stream_mode or self.stream_mode)
         stream_mode = modes[0] if len(modes) == 1 else modes
         params = _run_params(args)
-        if args.graph:
+        if args.concurrency is not None and not args.batch:
+            raise UsageError("--concurrency is for --batch")
+        if args.batch:
+            widget = self._batch(args, run_input, stream_mode, params, namespace)
+        elif args.graph:
             if args.url:
                 raise UsageError("--url is for a server; --graph runs in this kernel")
             try:
@@ -168,6 +177,28 @@ class LGRun(Magics):
                                stream_mode=stream_mode, thread=args.thread, **params)
         _bind(shell, args.output, widget)
         return widget, args
+
+    def _batch(self, args: Any, inputs: Any, stream_mode: Any, params: dict[str, Any],
+               namespace: dict[str, Any]) -> Any:
+        """``--batch``: a Batch of the body's inputs, on the server or the ``--graph``."""
+        from ._batch import batch
+
+        if args.thread or args.text:
+            raise UsageError("--batch runs each input on its own stateless run: no --thread "
+                             "or --text")
+        if not isinstance(inputs, (list, tuple)):
+            raise UsageError(f"--batch needs a list of inputs in the body, not "
+                             f"{type(inputs).__name__}")
+        target = _graph(args.graph, namespace) if args.graph else (
+            args.assistant_id or self.assistant_id)
+        if not target:
+            raise UsageError("name the assistant: %%lgrun ASSISTANT_ID --batch, or --graph NAME")
+        server: dict[str, Any] = {} if args.graph else {"url": args.url or self.url}
+        try:
+            return batch(target, inputs, concurrency=args.concurrency, stream_mode=stream_mode,
+                         **server, **params)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"--batch: {exc}") from None
 
 
 def _is_uuid(text: str) -> bool:

@@ -95,9 +95,11 @@ def run_langgraph_dev(
     host: str = "127.0.0.1",
     port: int | None = None,
     timeout: float = START_TIMEOUT,
+    n_jobs_per_worker: int | None = None,
 ) -> Iterator[str]:
     """Run ``langgraph dev`` for ``config_path``; yield its URL, e.g. ``http://127.0.0.1:PORT``.
 
+    ``n_jobs_per_worker``: runs served at once (``langgraph dev`` runs one unless told).
     Raises RuntimeError/TimeoutError (with the tail of the server log) if it
     does not come up. The server's log and state live in a temp dir that is
     removed on exit.
@@ -123,6 +125,8 @@ def run_langgraph_dev(
             "--config",
             str(config),
         ]
+        if n_jobs_per_worker is not None:
+            cmd += ["--n-jobs-per-worker", str(n_jobs_per_worker)]
         with open(log_path, "wb") as log:
             proc = start_group(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -74,6 +74,11 @@ class ServerSource:
         async with self.client() as client:
             return await client.get_history(thread_id, limit=limit)
 
+    async def capacity(self) -> int:
+        """How many runs the server runs at once (``workers.max`` of ``/metrics``)."""
+        async with Client(**self._client_args) as client:
+            return int((await client.metrics())["workers"]["max"])
+
 
 class StreamSource:
     """Parts from elsewhere: an SDK ``client.runs.stream(...)``, or any async iterable of

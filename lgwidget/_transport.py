@@ -13,6 +13,11 @@ sent as the binary buffer of one custom message. The same blobs, kept in order, 
 bytes bounded), so a saved notebook and a view opened late show the whole run. Compression
 and sending happen on a thread of their own: zlib releases the GIL, so the loop reading the
 stream is not held up.
+
+Every transport in the kernel shares one :data:`BUDGET` of batch messages per second: with many
+runs live at once (a batch), a transport waits for its turn and meanwhile merges what queued
+up into one bigger batch, so the total stays far under the Jupyter server's limit and nothing
+is dropped.
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ _PREVIEW_CHARS = 16 * 1024
 #: has passed, so all snapshots together stay under twice the final one.
 SNAPSHOT_INTERVAL = 5.0
 
+#: Batch messages per second, all widgets of the kernel together, and the burst allowed.
+MESSAGES_PER_SECOND = 200.0
+BURST = 50.0
+
 Send = Callable[[dict[str, Any], list[bytes]], None]
 Publish = Callable[[list[bytes]], None]
 
@@ -49,6 +58,35 @@ def view_line(raw: str) -> str:
     if len(raw) > MAX_VIEW_CHARS:
         raw = json.dumps({"__lgwidget_truncated__": len(raw), "preview": raw[:_PREVIEW_CHARS]})
     return raw
+
+
+class Budget:
+    """A token bucket, thread-safe: :meth:`take` waits until a message may be sent."""
+
+    def __init__(self, rate: float = MESSAGES_PER_SECOND, burst: float = BURST,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self._clock = rate, burst, clock
+        self._tokens, self._last = burst, clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        """Take one message's turn, waiting for it if need be; whether it waited."""
+        waited = False
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return waited
+                wait = (1 - self._tokens) / self.rate
+            time.sleep(wait)
+            waited = True
+
+
+#: The one budget of the kernel (every Transport's).
+BUDGET = Budget()
 
 
 class Transport:
@@ -134,8 +172,11 @@ class Transport:
         assert start is not None  # set by start()
         last_snapshot_size, last_snapshot_time = 0, start
         size = 0
-        while (item := self._queue.get()) is not None:
+        closing = False
+        while not closing and (item := self._queue.get()) is not None:
             seq, chunks = item
+            if BUDGET.take():  # it had to wait its turn: what queued up meanwhile goes too
+                chunks, closing = self._queued_after(chunks)
             times = [round((t - start) * 1000) for _, _, t in chunks]
             self.times.extend(times)
             self.bytes_added += sum(len(raw) for _, raw, _ in chunks)
@@ -152,6 +193,18 @@ class Transport:
                          and now - last_snapshot_time >= SNAPSHOT_INTERVAL):
                 self._publish(self.blobs())
                 last_snapshot_size, last_snapshot_time = size, now
+
+    def _queued_after(self, chunks: list[Any]) -> tuple[list[Any], bool]:
+        """``chunks`` and every batch queued behind them, as one; whether close() came too."""
+        merged = list(chunks)
+        while True:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return merged, False
+            if more is None:
+                return merged, True
+            merged += more[1]
 
     def _send_blob(self, seq: int, blob: bytes) -> None:
         self._send({"type": BATCH, "seq": seq}, [blob])

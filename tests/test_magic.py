@@ -203,6 +203,7 @@ def test_help_is_real(kernel: Kernel) -> None:
     for flag in ("ASSISTANT_ID", "--stream-mode MODE", "--subgraphs", "--config JSON",
                  "--context JSON", "--metadata JSON", "--interrupt-before NODES",
                  "--interrupt-after NODES", "-o NAME", "--background", "--text", "--graph NAME",
+                 "--batch", "--concurrency N",
                  "--thread [ID]", "Stream a run of a LangGraph assistant"):
         assert flag in pages[0], flag
 
@@ -259,3 +260,24 @@ def test_display_then_await_run_shows_one_view(kernel: Kernel, server_url: str) 
     again = kernel.execute("w1")  # another cell shows it again, as any value
     assert len([m for m in again.of_type("execute_result") + again.of_type("display_data")
                 if "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]) == 1
+
+
+def test_batch_of_a_json_list(kernel: Kernel) -> None:
+    result = kernel.execute('%%lgrun items --batch -o b\n[{"n": 1}, {"n": 2, "fail": true}]')
+    assert result.status == "ok" and not result.of_type("error")
+    assert value(kernel, "[type(b).__name__, [w.status for w in b.runs], b.results[0], "
+                         "str(b.results[1])]") == [
+        "Batch", ["done", "error"], {"result": 2, "label": "odd"}, "ValueError: cannot label 2"]
+
+
+def test_batch_of_an_expression(kernel: Kernel) -> None:
+    kernel.execute("numbers = [3, 4, 5]")
+    result = kernel.execute(
+        "%%lgrun items --batch --concurrency 2 -o b\n[{'n': k} for k in numbers]")
+    assert result.status == "ok" and not result.of_type("error")
+    assert value(kernel, "[b.concurrency, [r['result'] for r in b.results]]") == [2, [6, 8, 10]]
+
+
+def test_batch_needs_a_list(kernel: Kernel) -> None:
+    result = kernel.execute('%%lgrun items --batch\n{"n": 1}')
+    assert result.status == "error" and "UsageError: --batch needs a list" in stderr(result)

@@ -8,7 +8,9 @@ import json
 import random
 import string
 import threading
+import time
 import zlib
+from typing import Any
 
 import pytest
 
@@ -232,3 +234,37 @@ def test_a_whole_run_is_encoded_in_batches_as_the_transport_sends_them() -> None
     assert header == b'{"seq":256,"events":["updates","updates","updates"],"t":[2560,2570,2580]}'
     assert zlib.decompress(blobs[0]) and blobs[0][:2] == b"\x78\x01"  # zlib, level 1 (fastest)
     assert _transport.encode_run([], [], []) == []
+
+
+async def test_many_live_transports_share_one_budget_and_lose_nothing() -> None:
+    """30 runs streaming at once would send about 600 batches a second (one per MAX_DELAY
+    each); the kernel-wide budget holds them to its rate, and every chunk still arrives, in
+    order, in bigger batches."""
+    sent: list[tuple[float, int, int]] = []  # (time, transport, chunks in the batch)
+    lock = threading.Lock()
+
+    def sender(k: int) -> Any:
+        def send(content: dict, buffers: list[bytes]) -> None:
+            with lock:
+                sent.append((time.monotonic(), k, len(decode_batch(buffers[0])[1])))
+        return send
+
+    transports = [Transport(sender(k), lambda b: None) for k in range(30)]
+    for transport in transports:
+        transport.start()
+    end = time.monotonic() + 1.5
+    count = 0
+    while time.monotonic() < end:
+        for transport in transports:
+            transport.add("updates", json.dumps({"n": count}))
+        count += 1
+        await asyncio.sleep(0.005)
+    blobs = [await transport.close() for transport in transports]
+    for k, transport_blobs in enumerate(blobs):
+        texts = [text for b in transport_blobs for text in decode_batch(b)[3]]
+        assert texts == [json.dumps({"n": i}) for i in range(count)], k
+        assert sum(n for _, who, n in sent if who == k) == count
+    times = sorted(t for t, _, _ in sent)
+    busiest = max(sum(1 for u in times if t <= u < t + 1.0) for t in times)
+    budget = _transport.BUDGET
+    assert busiest <= budget.rate + budget.burst + 1

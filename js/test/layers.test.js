@@ -9,7 +9,7 @@ const SRC = new URL("../src/", import.meta.url);
 // Bottom first. The store sits above the timeline because a RunStore makes and feeds its own
 // Timeline (`new RunStore()` is all its users write); the data still flows protocol → store →
 // timeline → bodies → view. A new module gets its place here.
-const STACK = ["text.js", "protocol.js", "timeline.js", "graph.js", "store.js", "stats.js", "dom.js", "answer.js", "bodies.js", "thread.js", "timing.js", "diagram.js", "view.js", "widget.js", "graphwidget.js", "page.js"];
+const STACK = ["text.js", "protocol.js", "timeline.js", "graph.js", "store.js", "stats.js", "dom.js", "answer.js", "bodies.js", "thread.js", "timing.js", "diagram.js", "view.js", "batch.js", "compare.js", "widget.js", "graphwidget.js", "page.js"];
 
 // Helpers any layer may use: they import nothing but each other.
 const LEAVES = new Set(["text.js", "dom.js"]);
