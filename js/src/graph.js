@@ -88,6 +88,7 @@ export class Lighting {
     this.walked = new WeakMap(); // item -> children walked
     this.seen = new WeakSet();
     this.marks = new Map(); // key -> "error" | "interrupted", said by the stream
+    this.states = false; // a state (values) was seen: the stream may name no node at all
     this.order = []; // { key, t, n } of each run, in the order seen (n)
     this.dirty = new Set(this.targets);
     this.status = "idle";
@@ -137,9 +138,14 @@ export class Lighting {
       const named = item.raisedIn === undefined ? null : keyOf(item, item.raisedIn);
       const blamed = named !== null && this.targets.has(named) ? [named] : this.working();
       for (const key of blamed) this.mark(key, "error");
+    } else if (item.kind === "values") {
+      this.states = true;
     } else if (item.kind === "interrupt") {
       const working = this.working();
-      for (const key of working.length ? working : this.next()) this.mark(key, "interrupted");
+      // With states only (stream mode values), no node was named: where it stopped is unknown,
+      // and the start's first node would be a guess.
+      const guess = this.order.length || !this.states ? this.next() : [];
+      for (const key of working.length ? working : guess) this.mark(key, "interrupted");
     }
   }
 

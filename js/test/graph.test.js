@@ -179,6 +179,13 @@ describe("lighting", () => {
     assert.equal(state(lighting, "ask"), "interrupted");
   });
 
+  test("with states only (values mode) an interrupt lights no node: the stream names none", () => {
+    const { lighting } = run(INBOX, [["values", { request: "x" }], ["values", { request: "prepared: x" }],
+      ["values", { request: "prepared: x", __interrupt__: [{ value: "ok?", id: "i1" }] }]], { status: "interrupted" });
+    assert.equal(state(lighting, "prepare"), "idle");
+    assert.equal(state(lighting, "ask"), "idle");
+  });
+
   test("a task's interrupts light its node", () => {
     const { lighting } = run(INBOX, [
       ["tasks", { id: "t", name: "ask", input: {}, triggers: [] }],
