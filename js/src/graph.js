@@ -130,6 +130,8 @@ export class Lighting {
     if (key !== null) {
       if (!this.runs.has(key)) this.runs.set(key, new Set());
       this.runs.get(key).add(item);
+      // It runs again (the run was resumed): where it stopped before is over.
+      if (this.marks.get(key) === "interrupted") this.marks.delete(key);
       this.order.push({ key, t: item.t ?? 0, n: this.order.length });
       this.edge = null;
     } else if (item.kind === "error") {
@@ -195,7 +197,7 @@ export class Lighting {
     for (const item of items) {
       if (atWork(item)) running = true;
       if (item.kind === "task" && item.error) failed = true;
-      if (item.interrupts?.length) stopped = true;
+      stopped = Boolean(item.interrupts?.length); // the latest run says (a resumed one goes on)
       const same = item.group ? item.group.items.filter((other) => other.node === item.node).length : 1;
       look.parallel = Math.max(look.parallel, same);
       const end = item.tEnd ?? item.t;

@@ -179,6 +179,21 @@ describe("lighting", () => {
     assert.equal(state(lighting, "ask"), "interrupted");
   });
 
+  test("a node that stopped and was resumed is done when its next run ends", () => {
+    const ask = (id) => ["updates", { __interrupt__: [{ value: "ok?", id }] }];
+    const { lighting, more } = run(INBOX, [["updates", { prepare: {} }], ask("i1")], { status: "interrupted" });
+    assert.equal(state(lighting, "ask"), "interrupted");
+    more([["updates", { ask: { answer: 1 } }]], { status: "done" });
+    assert.equal(state(lighting, "ask"), "done");
+    const tasks = run(INBOX, [
+      ["tasks", { id: "t1", name: "ask", input: {}, triggers: [], metadata: {} }],
+      ["tasks", { id: "t1", name: "ask", error: null, result: {}, interrupts: [{ value: 1, id: "i" }] }],
+      ["tasks", { id: "t2", name: "ask", input: {}, triggers: [], metadata: {} }],
+      ["tasks", { id: "t2", name: "ask", error: null, result: { answer: 1 }, interrupts: [] }],
+    ], { status: "done" });
+    assert.equal(state(tasks.lighting, "ask"), "done");
+  });
+
   test("with states only (values mode) an interrupt lights no node: the stream names none", () => {
     const { lighting } = run(INBOX, [["values", { request: "x" }], ["values", { request: "prepared: x" }],
       ["values", { request: "prepared: x", __interrupt__: [{ value: "ok?", id: "i1" }] }]], { status: "interrupted" });
