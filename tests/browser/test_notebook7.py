@@ -134,3 +134,24 @@ def test_notebook7_saved_notebook_with_widget_state_saved(tmp_path, browser, pag
     finally:
         context.close()
         server_cm.__exit__(None, None, None)
+
+
+def test_notebook7_answers_an_interrupt_from_the_view(tmp_path, page, server_url):
+    """A thread run stops at interrupt(); the answer typed in the card resumes it in the view."""
+    nb = "answer.ipynb"
+    write_notebook(tmp_path / nb, [
+        f"import lgwidget\nw = lgwidget.RunWidget('interrupting', {{'request': 'x'}}, "
+        f"url={server_url!r}, thread=True)\nw",
+        "await w.run()\nw.status",
+    ])
+    with start_notebook7(tmp_path, save_widget_state=None) as server:
+        open_notebook7(page, server, nb)
+        run_all(page)
+        wait_run_all_done(page, timeout=60)
+        form = page.locator(".lgw-answer")
+        form.wait_for(timeout=60_000)
+        form.locator("textarea").fill("true")
+        form.get_by_label("send as").select_option("json")
+        form.locator(".lgw-answer-submit").click()
+        page.wait_for_function(f"() => ({BADGE})() === 'done'", timeout=60_000)
+        assert page.locator(".lgw-section").inner_text() == "resumed with true"
