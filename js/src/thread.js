@@ -9,6 +9,9 @@ import { safeText } from "./text.js";
 
 export const NEEDS_THREAD = "Answering needs a run on a thread: RunWidget(..., thread=True), or %%lgrun --thread";
 export const HISTORY_LIMIT = 20;
+export const NO_KERNEL = "No answer from the kernel yet: is it running? (A saved notebook needs its kernel, and the widget its Python object, to resume the run.)";
+/** How long an answer may wait for the kernel before the card says so (tests shorten it). */
+export const waits = { kernelMs: 10_000 };
 
 /** Can this view ask the kernel anything (not a saved page with no kernel behind it)? */
 const live = (run) => typeof run.answer === "function" && !run.get("offline");
@@ -55,10 +58,11 @@ export class Answers {
     const key = `${state}|${refused}`;
     if (key === slot.key) return;
     slot.key = key;
-    slot.el.replaceChildren(...this.content(state, slot.entry, refused));
+    slot.el.replaceChildren(...this.content(state, slot, refused));
   }
 
-  content(state, entry, refused) {
+  content(state, slot, refused) {
+    const { entry } = slot;
     const note = (text, className = "lgw-note") => h("div", { className, text });
     switch (state) {
       case "stateless":
@@ -74,6 +78,11 @@ export class Answers {
         const form = answerForm(entry, (value) => {
           this.sent.set(entry.id, answerSummary(value));
           this.run.answer(entry.id, value);
+          // The kernel answers by resuming (the slot changes) or refusing; silence is worth saying.
+          const sentWith = slot.key;
+          setTimeout(() => {
+            if (slot.key === sentWith && this.root.contains(slot.el)) slot.el.append(note(NO_KERNEL, "lgw-note lgw-answer-waiting"));
+          }, waits.kernelMs);
         });
         return refused ? [form, note(refused, "lgw-answer-error lgw-answer-refused")] : [form];
       }

@@ -5,7 +5,7 @@ import { test, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { $$, FakeModel, asDataView, batchBlob, clearDocument, container, pumpFrames, until } from "./setup.js";
 import widget from "../src/widget.js";
-import { NEEDS_THREAD } from "../src/thread.js";
+import { NEEDS_THREAD, NO_KERNEL, waits } from "../src/thread.js";
 
 const $ = (root, selector) => root.querySelector(selector);
 const cleanups = [];
@@ -68,6 +68,32 @@ test("an interrupt in a task's result (stream mode tasks) gets its form too", as
   $(el, ".lgw-answer-checkbox").click();
   $(el, ".lgw-answer-submit").click();
   assert.deepEqual(answers(model), [{ type: "answer", id: entry.id, value: { approved: true } }]);
+});
+
+test("an answer the kernel never takes up says so under the form", async () => {
+  const wait = waits.kernelMs;
+  waits.kernelMs = 20;
+  try {
+    const model = interrupted();
+    const el = open(model);
+    await until$(el, ".lgw-answer");
+    $(el, ".lgw-answer textarea").value = "ship it";
+    $(el, ".lgw-answer-submit").click();
+    const shown = await until$(el, ".lgw-answer-waiting");
+    assert.equal(shown.textContent, NO_KERNEL);
+    // A kernel that does answer: the run resumes and the card moves on, with no such line.
+    const live = interrupted();
+    const el2 = open(live);
+    await until$(el2, ".lgw-answer");
+    $(el2, ".lgw-answer textarea").value = "ok";
+    $(el2, ".lgw-answer-submit").click();
+    live.set("status", "running");
+    live.set("pending", []);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal($(el2, ".lgw-answer-waiting"), null);
+  } finally {
+    waits.kernelMs = wait;
+  }
 });
 
 test("a stateless run's card says how to get a thread, and offers no form", async () => {
