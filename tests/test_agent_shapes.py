@@ -3,28 +3,18 @@ what Python says of them (the view is checked in tests/browser)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import lgwidget
 from lgwidget._graph import graph_parts
+from tests.support.graphs import test_graph_module
 from tests.support.server import mask
-
-SHAPES = Path(__file__).parent / "graphs" / "shapes.py"
 
 
 def shapes() -> Any:
-    if "lgwidget_test_shapes" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("lgwidget_test_shapes", SHAPES)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["lgwidget_test_shapes"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["lgwidget_test_shapes"]
+    return test_graph_module("shapes")
 
 
 CASES = {  # graph: (input, stream modes, extra parameters)

@@ -5,9 +5,7 @@ run file and an offline page; and a graph the server cannot draw (a real 422).""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +14,14 @@ import pytest
 import lgwidget
 from lgwidget import _diagram
 from lgwidget._graph_widget import GraphWidget
+from tests.support.graphs import test_graph_module
 from tests.support.loopback import http_response, serve, sse_event, sse_response_head
 from tests.support.server import QUESTION, free_port
-
-GRAPHS = Path(__file__).parent / "graphs"
 
 
 def module(name: str) -> Any:
     """tests/graphs/<name>.py, the code the server serves, loaded in this process."""
-    key = f"lgwidget_test_graphs_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, GRAPHS / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[key] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[key])
-    return sys.modules[key]
+    return test_graph_module(name)
 
 
 def ids(graph: dict[str, Any]) -> list[str]:

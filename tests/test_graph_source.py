@@ -13,12 +13,9 @@ timestamps, which differ between any two runs.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import re
-import sys
 import uuid
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -26,9 +23,8 @@ import pytest
 
 import lgwidget
 from lgwidget._graph import graph_parts, to_server_json
+from tests.support.graphs import test_graph_module
 from tests.support.server import QUESTION, mask, sdks
-
-GRAPHS = Path(__file__).parent / "graphs"
 
 #: Metadata keys the server puts in every run's config (so in every ``messages``, ``tasks``
 #: and ``debug`` metadata) that an in-process run has no value for: the assistant, the
@@ -47,15 +43,7 @@ SERVER_ONLY_METADATA = {
 
 def _load(name: str) -> ModuleType:
     """tests/graphs/<name>.py as a module: the code the server serves, run in this process."""
-    module_name = f"lgwidget_test_graphs_{name}"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, GRAPHS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
+    return test_graph_module(name)
 
 
 def graph(name: str) -> Any:

@@ -4,7 +4,6 @@ the real server and in the kernel; and the trace link."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import types
 from pathlib import Path
@@ -14,8 +13,8 @@ import pytest
 
 import lgwidget
 from lgwidget import _stats, _trace
+from tests.support.graphs import test_graph_module
 
-TIMING = Path(__file__).parent / "graphs" / "timing.py"
 SEP = _stats.SEPARATOR
 INPUT = {"topics": ["a", "b", "c"], "messages": [{"role": "user", "content": "Write a report."}]}
 NODES = ["plan", "research", "review", f"review{SEP}check", f"review{SEP}polish", "write"]
@@ -28,13 +27,7 @@ SLACK_BELOW, SLACK_ABOVE = 0.02, 0.5
 
 
 def timing() -> Any:
-    if "lgwidget_test_timing" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("lgwidget_test_timing", TIMING)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["lgwidget_test_timing"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["lgwidget_test_timing"]
+    return test_graph_module("timing")
 
 
 def by_node(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -16,6 +16,7 @@ from tests.support.hosts import (
     BADGE,
     DEEP,
     STATS,
+    answer_as_json,
     chunks_shown,
     marimo_app,
     sample_while_running,
@@ -128,11 +129,7 @@ def test_marimo_answers_an_interrupt_from_the_view(tmp_path, page, server):
     ]))
     with start_marimo(app, mode="run") as mo:
         page.goto(mo.url, wait_until="domcontentloaded")
-        form = page.locator(".lgw-answer")
-        form.wait_for(timeout=60_000)
-        form.locator("textarea").fill("true")
-        form.get_by_label("send as").select_option("json")
-        form.locator(".lgw-answer-submit").click()
+        answer_as_json(page, "true")
         page.wait_for_function(f"() => ({BADGE})() === 'done'", timeout=60_000)
         assert page.locator(".lgw-section").inner_text() == "resumed with true"
         assert "answered: true" in page.locator(".lgw-answer-done").inner_text()

@@ -12,6 +12,7 @@ from tests.support.harness import run_all, save_notebook, wait_run_all_done, wri
 from tests.support.hosts import (
     BADGE,
     STATS,
+    answer_as_json,
     chunks_shown,
     open_notebook7,
     sample_while_running,
@@ -148,10 +149,6 @@ def test_notebook7_answers_an_interrupt_from_the_view(tmp_path, page, server_url
         open_notebook7(page, server, nb)
         run_all(page)
         wait_run_all_done(page, timeout=60)
-        form = page.locator(".lgw-answer")
-        form.wait_for(timeout=60_000)
-        form.locator("textarea").fill("true")
-        form.get_by_label("send as").select_option("json")
-        form.locator(".lgw-answer-submit").click()
+        answer_as_json(page, "true")
         page.wait_for_function(f"() => ({BADGE})() === 'done'", timeout=60_000)
         assert page.locator(".lgw-section").inner_text() == "resumed with true"

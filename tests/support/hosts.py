@@ -254,3 +254,12 @@ def open_notebook7(page: Any, server: JupyterLab, name: str, *, timeout: float =
     page.goto(nb_url(server, name), wait_until="domcontentloaded", timeout=timeout * 1000)
     page.wait_for_function(harness._JS_KERNEL_IDLE, arg=name, timeout=timeout * 1000,
                            polling=100)
+
+
+def answer_as_json(page: Any, text: str) -> None:
+    """Type ``text`` in the view's answer box of a plain interrupt, as JSON, and submit it."""
+    form = page.locator(".lgw-answer")
+    form.wait_for(timeout=60_000)
+    form.locator("textarea").fill(text)
+    form.get_by_label("send as").select_option("json")
+    form.locator(".lgw-answer-submit").click()
