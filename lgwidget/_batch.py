@@ -18,6 +18,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from . import _protocol
 from ._diff import output, preview
 from ._errors import LGWidgetError, RunError
 from ._sources import ServerSource
@@ -33,9 +34,6 @@ PREVIEW_CHARS = 80
 DEFAULT_CONCURRENCY = 4
 #: The most runs at once by default, whatever the server says it takes.
 MAX_DEFAULT_CONCURRENCY = 16
-#: What the table's buttons send (keep in sync with ``js/src/batch.js``).
-STOP = "stop"
-RERUN_FAILED = "rerun_failed"
 #: A row's run is over with one of these; ``queued`` rows wait for their turn.
 FINISHED = ("done", "error", "interrupted", "cancelled")
 STATUSES = ("idle", "running", "done", "cancelled")
@@ -267,9 +265,9 @@ class Batch(anywidget.AnyWidget):
 
     def _on_front_end_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
-        if kind == STOP:
+        if kind == _protocol.STOP:
             self.cancel()
-        elif kind == RERUN_FAILED and self.status != "running":
+        elif kind == _protocol.RERUN_FAILED and self.status != "running":
             from ._runner import spawn
 
             def failed(exc: BaseException) -> None:

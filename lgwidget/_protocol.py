@@ -7,7 +7,8 @@ one binary buffer, a compressed batch of chunks (see ``_transport``). Browser â†
 - ``{"type": STOP}``: the Stop button;
 - ``{"type": ANSWER, "id": interrupt id, "value": ...}``: an answer typed in an interrupt card;
 - ``{"type": HISTORY, "limit": n}``: list the thread's checkpoints (the ``checkpoints`` trait);
-- ``{"type": RERUN, "checkpoint_id": ..., "input": ...}``: run the thread again from one.
+- ``{"type": RERUN, "checkpoint_id": ..., "input": ...}``: run the thread again from one;
+- a batch's table: ``{"type": STOP}`` (Stop all) and ``{"type": RERUN_FAILED}``.
 """
 
 from __future__ import annotations
@@ -18,3 +19,4 @@ STOP = "stop"
 ANSWER = "answer"
 HISTORY = "history"
 RERUN = "rerun"
+RERUN_FAILED = "rerun_failed"

@@ -76,7 +76,7 @@ class ServerSource:
 
     async def capacity(self) -> int:
         """How many runs the server runs at once (``workers.max`` of ``/metrics``)."""
-        async with Client(**self._client_args) as client:
+        async with self.client() as client:
             return int((await client.metrics())["workers"]["max"])
 
 

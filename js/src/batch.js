@@ -3,10 +3,10 @@
 // RunWidget, rendered through anywidget's host). The rows come from the `rows` trait, which
 // the kernel sets a few times a second at most; cells are rewritten only where their text changed.
 import { h } from "./dom.js";
+import { MSG } from "./protocol.js";
 import { formatSeconds } from "./text.js";
 
 // Keep in sync with lgwidget/_batch.py.
-export const BATCH_MSG = Object.freeze({ STOP: "stop", RERUN_FAILED: "rerun_failed" });
 const FINISHED = new Set(["done", "error", "interrupted", "cancelled"]);
 export const COLUMNS = ["#", "input", "status", "time", "chunks", "tokens", "output", "error"];
 
@@ -56,9 +56,9 @@ class BatchView {
     this.info = h("span", { className: "lgw-stats" });
     this.summary = h("span", { className: "lgw-stats lgw-batch-summary" });
     this.stopButton = h("button", { className: "lgw-button lgw-stop", text: "Stop all", type: "button",
-      onclick: () => model.send({ type: BATCH_MSG.STOP }) });
+      onclick: () => model.send({ type: MSG.STOP }) });
     this.rerunButton = h("button", { className: "lgw-button lgw-batch-rerun", text: "Re-run failed", type: "button",
-      onclick: () => model.send({ type: BATCH_MSG.RERUN_FAILED }) });
+      onclick: () => model.send({ type: MSG.RERUN_FAILED }) });
     this.notes = h("div", { className: "lgw-batch-notes" });
     // Finished runs in green, failed ones in red after them.
     this.bar = h("div", { className: "lgw-progress-bar" });

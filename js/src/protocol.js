@@ -3,8 +3,9 @@
 // batch format and the truncation marker).
 
 /** The `type` of a custom message: a batch from the kernel; from the front end a gap, Stop, an
- * answer to an interrupt, a request for the thread's history, a re-run from a checkpoint. */
-export const MSG = Object.freeze({ BATCH: "batch", SYNC: "sync", STOP: "stop", ANSWER: "answer", HISTORY: "history", RERUN: "rerun" });
+ * answer to an interrupt, a request for the thread's history, a re-run from a checkpoint, a
+ * batch's re-run of its failed rows. */
+export const MSG = Object.freeze({ BATCH: "batch", SYNC: "sync", STOP: "stop", ANSWER: "answer", HISTORY: "history", RERUN: "rerun", RERUN_FAILED: "rerun_failed" });
 
 /** The key of a chunk the kernel cut short: its value is the chunk's size in bytes. */
 export const TRUNCATED = "__lgwidget_truncated__";

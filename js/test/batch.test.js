@@ -3,7 +3,8 @@
 import { FakeModel } from "./setup.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import batchWidget, { BATCH_MSG, cellsOf, progressOf, summaryOf } from "../src/batch.js";
+import { MSG } from "../src/protocol.js";
+import batchWidget, { cellsOf, progressOf, summaryOf } from "../src/batch.js";
 import compareWidget, { changeCounts } from "../src/compare.js";
 
 const row = (index, status, more = {}) => ({ index, input: `{"n": ${index}}`, status, elapsed: null, chunks: 0,
@@ -39,7 +40,7 @@ test("the table updates its rows in place, the bar follows, the buttons send, an
   el.querySelector(".lgw-stop").click();
   model.set("status", "done");
   el.querySelector(".lgw-batch-rerun").click();
-  assert.deepEqual(model.sent, [{ type: BATCH_MSG.STOP }, { type: BATCH_MSG.RERUN_FAILED }]);
+  assert.deepEqual(model.sent, [{ type: MSG.STOP }, { type: MSG.RERUN_FAILED }]);
   cleanup();
   assert.equal(model.listenerCount("change:rows"), 0);
   assert.equal(el.childElementCount, 0);
