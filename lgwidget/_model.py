@@ -86,7 +86,9 @@ def interrupts(chunks: Iterable[StreamPart]) -> list[Any]:
         else:
             continue
         for value in _as_list(given) if given else ():
-            key = value.get("id") if isinstance(value, dict) and value.get("id") else repr(value)
+            # The id tells repeats apart; one that is not text (a malformed stream) is no id.
+            given_id = value.get("id") if isinstance(value, dict) else None
+            key = given_id if isinstance(given_id, str) and given_id else repr(value)
             found.setdefault(key, value)
     return list(found.values())
 

@@ -213,3 +213,11 @@ def test_four_interrupts_name_three_and_one_more_and_values_are_cut_at_120() -> 
     assert first == "q" * 120  # exactly the limit: not cut
     assert second.startswith('{"o": "<object object at')  # not JSON: its str
     assert rest == "3 (and 1 more)"
+
+
+def test_an_interrupt_whose_id_is_not_text_is_kept_without_raising() -> None:
+    # Found by the property test: an id that is a list cannot key the dedup.
+    odd = {"id": [None], "value": 1}
+    chunks = [P("tasks", {"id": "m1", "interrupts": odd}),
+              P("updates", {"__interrupt__": [odd]})]
+    assert _model.interrupts(chunks) == [odd]
